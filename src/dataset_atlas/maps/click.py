@@ -1,0 +1,79 @@
+"""Which dataset did the user click? (streamlit-folium returns text and a point, not a feature.)"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from dataset_atlas.maps.extents import make_box
+from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
+
+# Pixels of slack around a point dataset when falling back to the clicked position.
+_POINT_SLACK_PX = 8
+
+
+def _id_from_tooltip(text: str, ids: set[str]) -> str | None:
+    text = text.strip()
+    if not text.endswith(ID_CLOSE):
+        return None
+    start = text.rfind(ID_OPEN)
+    candidate = text[start + len(ID_OPEN) : -len(ID_CLOSE)] if start >= 0 else None
+    if candidate in ids:
+        return candidate
+    # An id that itself contains the opening mark: accept only a known id that the
+    # tooltip ends with; the longest wins. Titles come before the mark, so they cannot
+    # forge this suffix.
+    matches = [i for i in ids if text.endswith(f"{ID_OPEN}{i}{ID_CLOSE}")]
+    return max(matches, key=len) if matches else None
+
+
+def _id_from_point(lat: float, lng: float, zoom: float, results: pd.DataFrame) -> str | None:
+    degrees_per_px = 360.0 / (256.0 * 2.0**zoom)
+    tolerance = _POINT_SLACK_PX * degrees_per_px
+    best: tuple[float, str] | None = None
+    for row in results[["id", "west", "south", "east", "north"]].itertuples(index=False):
+        box = make_box(row.west, row.south, row.east, row.north)
+        if box is None:
+            continue
+        slack = tolerance if box.is_point else 0.0
+        if box.contains(lng, lat, slack) and (best is None or box.area < best[0]):
+            best = (box.area, str(row.id))
+    return best[1] if best else None
+
+
+def dataset_id_from_click(
+    st_folium_return: Mapping[str, Any] | None, results: pd.DataFrame
+) -> str | None:
+    """The id of the clicked dataset, or None (nothing clicked, a count cell, no match).
+
+    First the tooltip: every extent tooltip ends with ``⟨id:…⟩``, and only an id present
+    in ``results`` is accepted, so a hostile title cannot redirect the click. Without a
+    usable tooltip (e.g. a click inside a drawn rectangle), the clicked point is looked up:
+    the smallest extent containing it wins, antimeridian-aware, with a few pixels of slack
+    for point datasets. A click on an aggregated count cell gives None.
+    """
+    if not st_folium_return:
+        return None
+    ids = set(results["id"].astype(str))
+    tooltip = st_folium_return.get("last_object_clicked_tooltip")
+    if isinstance(tooltip, str) and tooltip.strip():
+        if tooltip.strip().endswith(CELL_MARK):
+            return None
+        found = _id_from_tooltip(tooltip, ids)
+        if found is not None:
+            return found
+    point = st_folium_return.get("last_object_clicked")
+    if not isinstance(point, Mapping):
+        return None
+    try:
+        lat, lng = float(point["lat"]), float(point["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        return None
+    zoom = st_folium_return.get("zoom")
+    zoom_level = float(zoom) if isinstance(zoom, int | float) else 2.0
+    return _id_from_point(lat, lng, zoom_level, results)

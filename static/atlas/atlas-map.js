@@ -1,0 +1,111 @@
+/* Dataset Atlas map helpers (served from static/, no dependencies beyond Leaflet).
+ *
+ * The Python side (dataset_atlas.maps) sends compact JSON and calls these functions, so
+ * the per-map script stays small and every style lives in one place. All text in
+ * tooltips arrives already HTML-escaped by the server; nothing here builds HTML from
+ * raw catalog text.
+ */
+(function () {
+  "use strict";
+
+  var STYLE = {
+    boxWeight: 1.2,
+    boxFillOpacity: 0.07,
+    selectedColor: "#d6005c",
+    selectedWeight: 3.5,
+    dash: "6 4"
+  };
+
+  function boxesToLatLngs(boxes) {
+    // boxes: [[south, west, north, east], ...] -> one multipolygon (one layer, one click).
+    return boxes.map(function (b) {
+      return [[[b[0], b[1]], [b[0], b[3]], [b[2], b[3]], [b[2], b[1]]]];
+    });
+  }
+
+  function addBasemap(map, url) {
+    // The basemap is fetched (and cached by the browser) instead of being embedded in the
+    // map script: reruns then stay cheap and the file is shared by every map on the page.
+    if (!map.getPane("atlasBasemap")) {
+      map.createPane("atlasBasemap");
+      map.getPane("atlasBasemap").style.zIndex = 150;  // below tiles (200) and overlays
+    }
+    map.getContainer().classList.add("atlas-ocean");
+    fetch(url)
+      .then(function (r) {
+        if (!r.ok) { throw new Error("basemap HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (data) {
+        L.geoJSON(data, {
+          pane: "atlasBasemap",
+          interactive: false,  // clicks must go to dataset extents only
+          style: function (f) {
+            if (f.properties.layer === "land") {
+              return {stroke: true, color: "#9fb3bf", weight: 0.6, fill: true,
+                      fillColor: "#f5f3ee", fillOpacity: 1};
+            }
+            return {color: "#c3b9a8", weight: 0.6, fill: false};
+          }
+        }).addTo(map);
+        map.getContainer().setAttribute("data-atlas-basemap", "drawn");
+      })
+      .catch(function (err) {
+        map.getContainer().setAttribute("data-atlas-basemap", "failed");
+        console.warn("Dataset Atlas basemap not loaded:", err);
+      });
+  }
+
+  function addExtents(group, data) {
+    // data.f: [kind, geometry, paletteIndex, flags, tooltipHtml]
+    //   kind "b": geometry = list of boxes; kind "p": geometry = [lat, lon]
+    //   flags: 1 = approximate (dashed), 2 = selected
+    var palette = data.c;
+    data.f.forEach(function (f) {
+      var color = palette[f[2]];
+      var approximate = (f[3] & 1) !== 0;
+      var selected = (f[3] & 2) !== 0;
+      var layer;
+      if (f[0] === "p") {
+        layer = L.circleMarker(f[1], {
+          radius: selected ? 7 : 5,
+          color: selected ? STYLE.selectedColor : "#ffffff",
+          weight: selected ? 3 : 1,
+          fillColor: color,
+          fillOpacity: 0.9,
+          dashArray: approximate ? "3 2" : null
+        });
+      } else {
+        layer = L.polygon(boxesToLatLngs(f[1]), {
+          color: selected ? STYLE.selectedColor : color,
+          weight: selected ? STYLE.selectedWeight : STYLE.boxWeight,
+          fillColor: color,
+          fillOpacity: selected ? 0.15 : STYLE.boxFillOpacity,
+          dashArray: approximate ? STYLE.dash : null
+        });
+      }
+      layer.bindTooltip(f[4], {sticky: true, className: "atlas-tooltip"});
+      group.addLayer(layer);
+    });
+  }
+
+  function addCells(group, data) {
+    // data.k: [lat, lon, count, tooltipHtml]; sized by log(count) so 1 and 10,000 both read.
+    data.k.forEach(function (k) {
+      var size = Math.round(22 + 9 * Math.log10(Math.max(1, k[2])));
+      var label = k[2] >= 10000 ? Math.round(k[2] / 1000) + "k" : String(k[2]);
+      var marker = L.marker([k[0], k[1]], {
+        icon: L.divIcon({
+          className: "atlas-cell",
+          html: "<span>" + label + "</span>",
+          iconSize: [size, size]
+        }),
+        keyboard: false
+      });
+      marker.bindTooltip(k[3], {className: "atlas-tooltip"});
+      group.addLayer(marker);
+    });
+  }
+
+  window.DatasetAtlas = {addBasemap: addBasemap, addExtents: addExtents, addCells: addCells};
+})();
