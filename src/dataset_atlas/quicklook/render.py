@@ -1,0 +1,229 @@
+"""Rendering: sample -> styled preview -> warped Web Mercator RGBA with lat/lon bounds."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioError
+from rasterio.io import DatasetReader
+from rasterio.transform import array_bounds, from_bounds
+from rasterio.warp import reproject, transform_bounds
+
+from dataset_atlas.errors import RasterError
+from dataset_atlas.quicklook import cache as qcache
+from dataset_atlas.quicklook.easegrid import grid_for_size, read_ease_raw
+from dataset_atlas.quicklook.formats import sibling_pictures, sniff
+from dataset_atlas.quicklook.model import Bounds, Quicklook
+from dataset_atlas.quicklook.paths import resolve_within
+from dataset_atlas.quicklook.readers import (
+    Limits,
+    Sample,
+    open_raster,
+    read_raster,
+    sample_from_ease,
+)
+from dataset_atlas.quicklook.styles import Style, apply_style, choose_style
+
+MERCATOR_LAT = 85.0511287798  # Web Mercator's latitude limit
+EARTH_RADIUS = 6378137.0
+WEB_MERCATOR = CRS.from_epsg(3857)
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
+
+
+def _merc_x(lon: float) -> float:
+    return EARTH_RADIUS * math.radians(lon)
+
+
+def _merc_y(lat: float) -> float:
+    return EARTH_RADIUS * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def lonlat_bounds(transform: Affine, crs: CRS, rows: int, cols: int) -> Bounds:
+    """WGS84 bounds of a grid, from densified edges (corners alone are wrong near poles)."""
+    left, bottom, right, top = array_bounds(rows, cols, transform)
+    w, s, e, n = transform_bounds(crs, "EPSG:4326", left, bottom, right, top, densify_pts=51)
+    if w > e:  # crosses the antimeridian: keep it one piece for Leaflet
+        e += 360.0
+    return float(w), float(s), float(e), float(n)
+
+
+def warp_to_mercator(
+    rgba: np.ndarray, transform: Affine, crs: CRS, max_size: int, *, name: str = ""
+) -> tuple[np.ndarray, Bounds]:
+    """Warp an RGBA image to EPSG:3857; return it with its (W, S, E, N) bounds in degrees."""
+    rows, cols = rgba.shape[:2]
+    w, s, e, n = lonlat_bounds(transform, crs, rows, cols)
+    s, n = max(s, -MERCATOR_LAT), min(n, MERCATOR_LAT)
+    if n <= s or e <= w:
+        raise RasterError(name, "the raster lies outside Web Mercator's latitude range (±85°)")
+    x0, x1, y0, y1 = _merc_x(w), _merc_x(e), _merc_y(s), _merc_y(n)
+    # Keep about the sample's detail, never more than max_size on the longest side.
+    longest = max(2, min(max_size, math.ceil(max(rows, cols) * 1.25)))
+    if (x1 - x0) >= (y1 - y0):
+        dst_w, dst_h = longest, max(1, round(longest * (y1 - y0) / (x1 - x0)))
+    else:
+        dst_w, dst_h = max(1, round(longest * (x1 - x0) / (y1 - y0))), longest
+    dst = np.zeros((4, dst_h, dst_w), dtype=np.uint8)
+    try:
+        reproject(
+            np.ascontiguousarray(np.moveaxis(rgba, -1, 0)), dst,
+            src_transform=transform, src_crs=crs,
+            dst_transform=from_bounds(x0, y0, x1, y1, dst_w, dst_h), dst_crs=WEB_MERCATOR,
+            resampling=Resampling.nearest, src_nodata=None, dst_nodata=None,
+        )
+    except RasterioError as exc:
+        raise RasterError(name, f"cannot warp to Web Mercator: {exc}") from exc
+    return np.ascontiguousarray(np.moveaxis(dst, 0, -1)), (w, s, e, n)
+
+
+def crs_label(crs: CRS | None) -> str | None:
+    """'EPSG:3413' when the CRS has a code, else its PROJ string."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.to_proj4() or crs.to_wkt()
+
+
+def quicklook_from_sample(
+    sample: Sample, *, max_size: int = 1024, style: str | Style | None = None,
+    source: str = "", name: str = "",
+) -> Quicklook:
+    """Style a sample, warp it, and package the result."""
+    label = name or source
+    if sample.rgba is not None:
+        preview = sample.rgba
+        legend: list[dict[str, object]] = []
+        valid = preview[..., 3] > 0
+        stats = {"count": int(valid.sum()), "sample_shape": list(preview.shape[:2]),
+                 "valid_fraction": round(float(valid.mean()), 6) if valid.size else 0.0,
+                 "mean_rgb": [round(float(preview[..., i][valid].mean()), 3) if valid.any()
+                              else None for i in range(3)]}
+        style_name, kind, units = "picture", "rgb", None
+    else:
+        assert sample.data is not None
+        chosen = choose_style(sample.data, sample.hints, style)
+        styled = apply_style(sample.data, chosen)
+        preview, legend, stats = styled.rgba, styled.legend, styled.stats
+        style_name, kind, units = chosen.name, chosen.kind, chosen.units or sample.hints.units
+    stats["overview_factor"] = sample.overview_factor
+    if sample.transform is not None and sample.crs is not None:
+        rgba, bounds = warp_to_mercator(preview, sample.transform, sample.crs, max_size,
+                                        name=label)
+    else:
+        rgba, bounds = preview, None
+    return Quicklook(rgba=rgba, bounds=bounds, crs=crs_label(sample.crs), width=sample.width,
+                     height=sample.height, stats=stats, legend=legend, units=units,
+                     style=style_name, synthetic=sample.synthetic, source=source,
+                     grid_note=sample.grid_note, kind=kind, preview=preview)
+
+
+def quicklook_from_dataset(
+    src: DatasetReader, *, max_size: int = 1024, style: str | Style | None = None,
+    band: int = 1, limits: Limits | None = None,
+) -> Quicklook:
+    """Quicklook of an already-open rasterio dataset (a file or a MemoryFile)."""
+    lim = limits or Limits(max_size=max_size)
+    sample = read_raster(src, limits=lim, band=band)
+    return quicklook_from_sample(sample, max_size=lim.max_size, style=style, source=src.name)
+
+
+def _has_synthetic_marker(path: Path, root: Path | None) -> bool:
+    for folder in (path.parent, path.parent.parent):
+        if root is not None and not folder.is_relative_to(root):
+            break
+        if (folder / SYNTHETIC_MARKER).is_file():
+            return True
+    return False
+
+
+def _picture_georef(picture: Path, rows: int, cols: int) -> tuple[Sample | None, str]:
+    """Place an ungeoreferenced picture on the grid of the raw file it was made from.
+
+    Only when the sizes agree exactly: a picture with a frame or legend would be misplaced.
+    """
+    for owner in (picture.with_suffix(""), *picture.parent.glob(picture.stem + ".*")):
+        if owner == picture or not owner.is_file() or sniff(owner) != "ease":
+            continue
+        grid = grid_for_size(owner.stat().st_size, owner.name)
+        if grid is not None and (grid.height, grid.width) == (rows, cols):
+            note = f"picture placed on the grid of {owner.name}: {grid.note}"
+            return Sample(width=cols, height=rows, transform=grid.transform, crs=grid.crs), note
+    return None, "picture is not georeferenced: no map position"
+
+
+def _read_path(path: Path, limits: Limits) -> Sample:
+    kind = sniff(path)
+    if kind == "ease":
+        with path.open("rb") as f:
+            ease = read_ease_raw(f, name=str(path))
+        return sample_from_ease(ease, limits=limits, name=path.name)
+    if kind in ("tiff", "jpeg", "png"):
+        with open_raster(path) as src:
+            sample = read_raster(src, limits=limits, name=str(path))
+        if sample.rgba is not None and sample.transform is None:
+            placed, note = _picture_georef(path, sample.height, sample.width)
+            if placed is not None and sample.rgba.shape[:2] == (sample.height, sample.width):
+                sample = Sample(width=sample.width, height=sample.height,
+                                transform=placed.transform, crs=placed.crs, rgba=sample.rgba,
+                                hints=sample.hints, grid_note=note, synthetic=sample.synthetic)
+            else:
+                sample = Sample(width=sample.width, height=sample.height, transform=None,
+                                crs=None, rgba=sample.rgba, hints=sample.hints,
+                                grid_note="picture is not georeferenced: no map position",
+                                synthetic=sample.synthetic)
+        return sample
+    raise RasterError(str(path), "unknown or unsupported format (not GeoTIFF, JPEG, PNG or "
+                      "EASE-Grid raw)")
+
+
+def render_quicklook(
+    path: str | Path, *, max_size: int = 1024, data_root: str | Path | None = None,
+    cache_dir: str | Path | None = None, style: str | Style | None = None,
+) -> Quicklook:
+    """Render (or fetch from the disk cache) the quicklook of one file.
+
+    ``path`` may be relative to ``data_root``; with a data root, a path that resolves
+    outside it (``..``, symlinks) raises UnsafePathError. A file that cannot be read but
+    has a ready-made picture next to it (e.g. SMMR's ``.jpg``) falls back to the picture,
+    saying why in ``grid_note``. Other problems raise RasterError naming the file.
+    """
+    if not 16 <= max_size <= 8192:
+        raise ValueError(f"max_size must be between 16 and 8192, got {max_size}")
+    root = Path(data_root).expanduser().resolve() if data_root is not None else None
+    resolved = resolve_within(path, root)
+    if not resolved.is_file():
+        raise RasterError(str(path), "no such file")
+    key = None
+    if cache_dir is not None:
+        key = qcache.cache_key(resolved, style, max_size)
+        hit = qcache.load(Path(cache_dir), key)
+        if hit is not None:
+            return hit
+    limits = Limits(max_size=max_size)
+    synthetic_marker = _has_synthetic_marker(resolved, root)
+    try:
+        sample = _read_path(resolved, limits)
+    except RasterError as exc:
+        pictures = [p for p in sibling_pictures(resolved)
+                    if root is None or p.resolve().is_relative_to(root)]
+        if not pictures:
+            raise
+        sample = _read_path(pictures[0].resolve(), limits)
+        sample = Sample(width=sample.width, height=sample.height, transform=sample.transform,
+                        crs=sample.crs, rgba=sample.rgba, hints=sample.hints,
+                        grid_note=f"{exc.reason}; showing the ready-made picture "
+                        f"{pictures[0].name} ({sample.grid_note})", synthetic=sample.synthetic)
+    ql = quicklook_from_sample(sample, max_size=max_size, style=style, source=str(resolved),
+                               name=str(path))
+    if synthetic_marker and not ql.synthetic:
+        ql = Quicklook(**{**ql.__dict__, "synthetic": True})
+    if cache_dir is not None and key is not None:
+        qcache.save(Path(cache_dir), key, ql)
+    return ql
+
+
