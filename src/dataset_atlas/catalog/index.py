@@ -1,0 +1,162 @@
+"""The catalog index: one row per record, saved as GeoParquet.
+
+The frame keeps flat, typed columns for filtering (bbox as four floats, dates, resolution in
+metres, ...) and the whole normalised record as JSON for the detail view, so a saved index
+is self-contained. Geometry is written as WKB with GeoParquet metadata so GIS tools read
+the file, but loading skips decoding it: queries run on the bbox columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+
+from dataset_atlas.errors import IndexFileError
+from dataset_atlas.model import DatasetRecord, Extent
+from dataset_atlas.sources.discover import IngestReport
+
+INDEX_VERSION = 1
+META_KEY = b"dataset_atlas"
+LIST_SEP = "\u001f"  # joins list values (keywords, formats) inside one string column
+
+COLUMNS = [
+    "id", "source_kind", "source_path", "title_zh", "title_en", "category", "keywords", "formats",
+    "place_zh", "place_en", "west", "south", "east", "north", "extent_quality", "start", "end",
+    "ongoing", "resolution_m", "resolution_text", "time_resolution", "access", "licence",
+    "size_bytes", "file_count", "search_text", "record",
+]  # fmt: skip
+
+
+def search_text(record: DatasetRecord) -> str:
+    """Lower-cased text that free-text search runs over (both languages)."""
+    parts = [record.id, record.title.zh, record.title.en, record.abstract_text.zh, record.abstract_text.en,
+             record.place.zh, record.place.en, record.category, *record.keywords]
+    return "\n".join(p for p in parts if p).lower()
+
+
+def records_to_frame(records: Sequence[DatasetRecord]) -> pd.DataFrame:
+    """Flatten records into the index frame."""
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        bbox = r.extent.bbox or (np.nan, np.nan, np.nan, np.nan)
+        rows.append({
+            "id": r.id, "source_kind": r.source_kind, "source_path": r.source_path,
+            "title_zh": r.title.get("zh"), "title_en": r.title.get("en"), "category": r.category,
+            "keywords": LIST_SEP.join(r.keywords), "formats": LIST_SEP.join(r.formats),
+            "place_zh": r.place.get("zh"), "place_en": r.place.get("en"),
+            "west": bbox[0], "south": bbox[1], "east": bbox[2], "north": bbox[3],
+            "extent_quality": str(r.extent.quality),
+            "start": r.time.start, "end": r.time.end, "ongoing": r.time.ongoing,
+            "resolution_m": r.resolution.metres if r.resolution.metres is not None else np.nan,
+            "resolution_text": r.resolution.text, "time_resolution": str(r.time_resolution),
+            "access": r.access, "licence": r.licence,
+            "size_bytes": r.size_bytes, "file_count": r.file_count,
+            "search_text": search_text(r),
+            "record": json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        })
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return normalize_frame_types(frame)
+
+
+def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give the index columns their dtypes (after building or loading)."""
+    for col in ("west", "south", "east", "north", "resolution_m"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("start", "end"):
+        frame[col] = pd.to_datetime(frame[col], errors="coerce").astype("datetime64[s]")
+    for col in ("size_bytes", "file_count"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+    frame["ongoing"] = frame["ongoing"].astype(bool)
+    for col in COLUMNS:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].fillna("").astype(str)
+    return frame.reset_index(drop=True)
+
+
+def extent_geometry(extent: Extent) -> shapely.Geometry | None:
+    """WGS84 geometry of an extent: a point, a box, or two boxes split at 180°."""
+    if extent.bbox is None:
+        return None
+    w, s, e, n = extent.bbox
+    if extent.is_point:
+        return shapely.Point(w, s)
+    if w > e:
+        return shapely.MultiPolygon([shapely.box(w, s, 180.0, n), shapely.box(-180.0, s, e, n)])
+    return shapely.box(w, s, e, n)
+
+
+def frame_geometries(frame: pd.DataFrame) -> np.ndarray:
+    """Vectorised :func:`extent_geometry` for the bbox columns of a frame."""
+    w, s, e, n = (frame[c].to_numpy(dtype="float64") for c in ("west", "south", "east", "north"))
+    out = np.full(len(frame), None, dtype=object)
+    has = ~np.isnan(w)
+    point = has & (w == e) & (s == n)
+    cross = has & (w > e) & ~point
+    plain = has & ~point & ~cross
+    out[point] = shapely.points(w[point], s[point])
+    out[plain] = shapely.box(w[plain], s[plain], e[plain], n[plain])
+    for i in np.flatnonzero(cross):
+        out[i] = shapely.MultiPolygon([shapely.box(w[i], s[i], 180.0, n[i]), shapely.box(-180.0, s[i], e[i], n[i])])
+    return out
+
+
+def save_index(frame: pd.DataFrame, report: IngestReport, path: str | os.PathLike[str]) -> Path:
+    """Write the index as GeoParquet, atomically: a crash mid-write keeps the old file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame[COLUMNS], preserve_index=False)
+    wkb = shapely.to_wkb(frame_geometries(frame))
+    table = table.append_column("geometry", pa.array(list(wkb), type=pa.binary()))
+    geo = {
+        "version": "1.0.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point", "Polygon", "MultiPolygon"]}},
+    }
+    meta = dict(table.schema.metadata or {})
+    meta[b"geo"] = json.dumps(geo).encode()
+    meta[META_KEY] = json.dumps({"version": INDEX_VERSION, "report": report.to_dict()}).encode()
+    table = table.replace_schema_metadata(meta)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def load_index(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, IngestReport]:
+    """Read an index written by :func:`save_index` (geometry left undecoded)."""
+    source = Path(path)
+    if not source.is_file():
+        raise IndexFileError(f"{source}: no index file here (build one with `dataset-atlas ingest`)")
+    try:
+        parquet = pq.ParquetFile(source)
+        meta = parquet.schema_arrow.metadata or {}
+        if META_KEY not in meta:
+            raise IndexFileError(f"{source}: not a Dataset Atlas index (no {META_KEY.decode()} metadata)")
+        info = json.loads(meta[META_KEY])
+        if info.get("version") != INDEX_VERSION:
+            raise IndexFileError(f"{source}: index version {info.get('version')} is not {INDEX_VERSION}; "
+                                 "rebuild it with `dataset-atlas ingest`")
+        table = parquet.read(columns=COLUMNS)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        if isinstance(exc, IndexFileError):
+            raise
+        raise IndexFileError(f"{source}: unreadable index ({exc})") from exc
+    frame = table.to_pandas()
+    return normalize_frame_types(frame), IngestReport.from_dict(info.get("report", {}))

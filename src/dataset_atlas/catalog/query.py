@@ -1,0 +1,231 @@
+"""Queries over the index frame: filters, sorting and facet counts.
+
+Every filter is a vectorised boolean mask, so facet counts for a filter are the other
+filters' masks combined, without re-running anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dataset_atlas.catalog.index import LIST_SEP
+from dataset_atlas.errors import QueryError
+from dataset_atlas.model import BBox
+from dataset_atlas.normalize.dates import parse_date
+from dataset_atlas.normalize.resolution import parse_resolution_bound
+
+FACETS = ("category", "time_resolution", "access", "formats", "extent_quality")
+SORT_KEYS = {
+    "title": ("title_en", True), "title_zh": ("title_zh", True), "start": ("start", True),
+    "-start": ("start", False), "end": ("end", True), "-end": ("end", False),
+    "resolution": ("resolution_m", True), "-resolution": ("resolution_m", False),
+    "size": ("size_bytes", True), "-size": ("size_bytes", False), "category": ("category", True),
+}  # fmt: skip
+_TERMS = re.compile(r'"([^"]+)"|(\S+)')
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the user asked for. Empty fields do not filter."""
+
+    bbox: BBox | None = None
+    start: date | None = None
+    end: date | None = None
+    categories: tuple[str, ...] = ()
+    min_resolution_m: float | None = None  # cell size bounds: max 1000 keeps 1 km and finer
+    max_resolution_m: float | None = None
+    time_resolutions: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    extent_qualities: tuple[str, ...] = ()
+    text: str = ""
+    sort: str = "title"
+    limit: int | None = None
+    ids: tuple[str, ...] = field(default=())
+
+    def without(self, facet: str) -> Query:
+        """This query with one facet's filter removed (for that facet's counts)."""
+        name = {"category": "categories", "time_resolution": "time_resolutions",
+                "extent_quality": "extent_qualities"}.get(facet, facet)
+        return replace(self, **{name: ()})  # type: ignore[arg-type]
+
+
+def parse_bbox(text: str) -> BBox:
+    """``W,S,E,N`` in degrees; west > east crosses the antimeridian."""
+    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if len(parts) != 4:
+        raise QueryError(f"bbox {text!r}: expected four numbers W,S,E,N")
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except ValueError as exc:
+        raise QueryError(f"bbox {text!r}: not numbers") from exc
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise QueryError(f"bbox {text!r}: not finite")
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+        raise QueryError(f"bbox {text!r}: longitudes must be within ±180 and latitudes within ±90")
+    if s > n:
+        raise QueryError(f"bbox {text!r}: south is greater than north")
+    return (w, s, e, n)
+
+
+def parse_query_date(text: str, *, end: bool = False) -> date:
+    """A date typed by a user: ``2020``, ``2020-06`` or ``2020-06-30``."""
+    parsed = parse_date(text, end=end)
+    if parsed is None:
+        raise QueryError(f"date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    return parsed
+
+
+def parse_resolution_text(text: str) -> float:
+    """A resolution bound typed by a user (``1km``, ``0.25°``, ``30m``), in metres."""
+    try:
+        return parse_resolution_bound(text)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from exc
+
+
+def _lon_parts(w: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split boxes into two longitude intervals; the second is empty (NaN) unless crossing 180°."""
+    cross = w > e
+    a_lo, a_hi = w, np.where(cross, 180.0, e)
+    b_lo = np.where(cross, -180.0, np.nan)
+    b_hi = np.where(cross, e, np.nan)
+    return a_lo, a_hi, b_lo, b_hi
+
+
+def bbox_mask(frame: pd.DataFrame, bbox: BBox) -> np.ndarray:
+    """Rows whose extent intersects ``bbox`` (both may cross the antimeridian)."""
+    w = frame["west"].to_numpy(dtype="float64")
+    e = frame["east"].to_numpy(dtype="float64")
+    s = frame["south"].to_numpy(dtype="float64")
+    n = frame["north"].to_numpy(dtype="float64")
+    qw, qs, qe, qn = bbox
+    lat_ok = (s <= qn) & (n >= qs)
+    q_parts = [(qw, 180.0), (-180.0, qe)] if qw > qe else [(qw, qe)]
+    a_lo, a_hi, b_lo, b_hi = _lon_parts(w, e)
+    lon_ok = np.zeros(len(frame), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for lo, hi in q_parts:
+            lon_ok |= (a_lo <= hi) & (a_hi >= lo)
+            lon_ok |= (b_lo <= hi) & (b_hi >= lo)
+    return lat_ok & lon_ok  # NaN extents compare False: missing extents never match an area
+
+
+def time_mask(frame: pd.DataFrame, start: date | None, end: date | None) -> np.ndarray:
+    """Rows whose time span overlaps [start, end]; an open end means ongoing."""
+    s = frame["start"].to_numpy(dtype="datetime64[s]")
+    e = frame["end"].to_numpy(dtype="datetime64[s]")
+    # A span given backwards (end before start) is searched as if the ends were swapped.
+    lo = np.where(np.isnat(e) | (s <= e) | np.isnat(s), s, e)
+    hi = np.where(np.isnat(s) | (s <= e) | np.isnat(e), e, s)
+    has_time = ~(np.isnat(lo) & np.isnat(hi))
+    mask = has_time.copy()
+    if end is not None:
+        mask &= np.isnat(lo) | (lo <= np.datetime64(end, "s"))
+    if start is not None:
+        mask &= np.isnat(hi) | (hi >= np.datetime64(start, "s"))
+    return mask
+
+
+def _in(frame: pd.DataFrame, column: str, values: Sequence[str]) -> np.ndarray:
+    return frame[column].isin(list(values)).to_numpy()
+
+
+def _multi_in(frame: pd.DataFrame, column: str, values: Sequence[str]) -> np.ndarray:
+    wanted = set(values)
+    return np.fromiter(
+        (bool(wanted.intersection(v.split(LIST_SEP))) if v else False for v in frame[column]),
+        dtype=bool, count=len(frame))
+
+
+def text_terms(text: str) -> list[str]:
+    """Search terms: words and "quoted phrases", lower-cased."""
+    return [(m.group(1) or m.group(2)).lower() for m in _TERMS.finditer(text) if (m.group(1) or m.group(2))]
+
+
+def text_mask_scan(frame: pd.DataFrame, text: str) -> np.ndarray:
+    """Rows whose search text contains every term (substring match, so Chinese works)."""
+    mask = np.ones(len(frame), dtype=bool)
+    haystack = frame["search_text"]
+    for term in text_terms(text):
+        mask &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
+    return mask
+
+
+def filter_masks(
+    frame: pd.DataFrame, query: Query, text_mask: Callable[[str], np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """One mask per active filter, keyed by filter name (facet names for the facet filters)."""
+    masks: dict[str, np.ndarray] = {}
+    if query.bbox is not None:
+        masks["bbox"] = bbox_mask(frame, query.bbox)
+    if query.start is not None or query.end is not None:
+        masks["time"] = time_mask(frame, query.start, query.end)
+    if query.min_resolution_m is not None or query.max_resolution_m is not None:
+        res = frame["resolution_m"].to_numpy(dtype="float64")
+        m = ~np.isnan(res)
+        if query.min_resolution_m is not None:
+            m &= res >= query.min_resolution_m * (1 - 1e-9)
+        if query.max_resolution_m is not None:
+            m &= res <= query.max_resolution_m * (1 + 1e-9)
+        masks["resolution"] = m
+    if query.categories:
+        masks["category"] = _in(frame, "category", query.categories)
+    if query.time_resolutions:
+        masks["time_resolution"] = _in(frame, "time_resolution", query.time_resolutions)
+    if query.access:
+        masks["access"] = _in(frame, "access", query.access)
+    if query.formats:
+        masks["formats"] = _multi_in(frame, "formats", query.formats)
+    if query.extent_qualities:
+        masks["extent_quality"] = _in(frame, "extent_quality", query.extent_qualities)
+    if query.ids:
+        masks["ids"] = _in(frame, "id", query.ids)
+    if query.text.strip():
+        masks["text"] = (text_mask or (lambda t: text_mask_scan(frame, t)))(query.text)
+    return masks
+
+
+def combine(masks: dict[str, np.ndarray], size: int, *, skip: str | None = None) -> np.ndarray:
+    """AND of all masks except ``skip``."""
+    out = np.ones(size, dtype=bool)
+    for name, mask in masks.items():
+        if name != skip:
+            out &= mask
+    return out
+
+
+def facet_counts(frame: pd.DataFrame, masks: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+    """For each facet, counts of its values among rows matching every *other* filter."""
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        rows = frame[facet].to_numpy()[combine(masks, len(frame), skip=facet)]
+        if facet == "formats":
+            counts: dict[str, int] = {}
+            for value in rows:
+                for label in value.split(LIST_SEP) if value else ():
+                    counts[label] = counts.get(label, 0) + 1
+        else:
+            values, numbers = np.unique(rows.astype(str), return_counts=True)
+            counts = {str(v): int(c) for v, c in zip(values, numbers, strict=True)}
+        out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
+def sort_frame(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Sort by a key from :data:`SORT_KEYS` (unknown keys raise); missing values last."""
+    if sort not in SORT_KEYS:
+        raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORT_KEYS)}")
+    column, ascending = SORT_KEYS[sort]
+    if column.startswith("title"):
+        key = frame[column].str.lower()
+        order = np.argsort(key.to_numpy(dtype=str), kind="stable")
+        return frame.iloc[order if ascending else order[::-1]]
+    return frame.sort_values(column, ascending=ascending, na_position="last", kind="stable")

@@ -1,0 +1,224 @@
+"""Typed, normalised dataset records.
+
+Records are frozen dataclasses. Readers (``sources/``) parse what they know and keep the
+source document in ``raw`` so nothing is lost; ``to_dict``/``from_dict`` round-trip the
+normalised form exactly (the index stores it as JSON).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class ExtentQuality(StrEnum):
+    """How far a record's extent can be trusted."""
+
+    EXACT = "exact"
+    POINT = "point"
+    APPROXIMATE = "approximate"  # guessed from the place name through the gazetteer
+    CORRECTED = "corrected"  # repaired (swapped or clamped values); see the record warnings
+    MISSING = "missing"
+
+
+class TimeResolution(StrEnum):
+    """Temporal resolution classes used for filtering."""
+
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A WGS84 box (W, S, E, N); ``west > east`` means it crosses the antimeridian."""
+
+    bbox: BBox | None
+    quality: ExtentQuality = ExtentQuality.MISSING
+    note: str = ""
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        """True when the box wraps across 180°."""
+        return self.bbox is not None and self.bbox[0] > self.bbox[2]
+
+    @property
+    def is_point(self) -> bool:
+        """True when the box has no width and no height (a station)."""
+        return self.bbox is not None and self.bbox[0] == self.bbox[2] and self.bbox[1] == self.bbox[3]
+
+    def lon_parts(self) -> list[tuple[float, float]]:
+        """Longitude intervals on the [-180, 180] line: two when the box crosses 180°."""
+        if self.bbox is None:
+            return []
+        w, _, e, _ = self.bbox
+        if w > e:
+            return [(w, 180.0), (-180.0, e)]
+        return [(w, e)]
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """Acquisition period; ``end`` None with a start means ongoing."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def ongoing(self) -> bool:
+        """A start without an end: the dataset is still being collected."""
+        return self.start is not None and self.end is None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Spatial resolution: cell size in metres plus the original text."""
+
+    metres: float | None = None
+    text: str = ""
+    angular: bool = False  # given in degrees/arc-seconds; metres computed at the equator
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text in Chinese and English; each falls back to the other when empty."""
+
+    zh: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` ('zh' or 'en'), falling back to the other language."""
+        first, second = (self.en, self.zh) if lang == "en" else (self.zh, self.en)
+        return first or second
+
+
+@dataclass(frozen=True)
+class Person:
+    """A contributor. E-mail addresses stay in the raw document only (personal data)."""
+
+    name: str
+    institution: str = ""
+    country: str = ""
+    role: str = "contributor"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or asset of a record (STAC links/assets, data files)."""
+
+    href: str
+    rel: str = ""
+    title: str = ""
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """One dataset, normalised from an NCDC record or a STAC collection."""
+
+    id: str
+    source_kind: str  # "ncdc" | "stac"
+    source_path: str = ""
+    title: LocalText = field(default_factory=LocalText)
+    abstract_html: LocalText = field(default_factory=LocalText)  # sanitised, safe to display
+    abstract_text: LocalText = field(default_factory=LocalText)  # plain, for search
+    category: str = ""
+    keywords: tuple[str, ...] = ()
+    place: LocalText = field(default_factory=LocalText)
+    extent: Extent = field(default_factory=lambda: Extent(None))
+    time: TimeSpan = field(default_factory=TimeSpan)
+    resolution: Resolution = field(default_factory=Resolution)
+    time_resolution: TimeResolution = TimeResolution.UNKNOWN
+    time_resolution_text: str = ""
+    formats: tuple[str, ...] = ()
+    projection: str = ""
+    access: str = ""
+    licence: str = ""
+    cstr: str = ""
+    doi: str = ""
+    citation: LocalText = field(default_factory=LocalText)
+    size_bytes: int | None = None
+    file_count: int | None = None
+    contributors: tuple[Person, ...] = ()
+    thumbnail: str = ""
+    links: tuple[Link, ...] = ()
+    warnings: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def cstr_url(self) -> str:
+        """Resolvable CSTR link, or empty."""
+        return f"https://cstr.cn/{self.cstr}" if self.cstr else ""
+
+    @property
+    def doi_url(self) -> str:
+        """Resolvable DOI link, or empty."""
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    def to_dict(self, *, include_raw: bool = True) -> dict[str, Any]:
+        """JSON-safe dict of the normalised record (dates ISO, enums as strings)."""
+        out = _plain(asdict(self))
+        if not include_raw:
+            out.pop("raw", None)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetRecord:
+        """Inverse of :meth:`to_dict`."""
+        ext = data.get("extent") or {}
+        bbox = ext.get("bbox")
+        span = data.get("time") or {}
+        res = data.get("resolution") or {}
+        kwargs: dict[str, Any] = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        kwargs.update(
+            title=LocalText(**data.get("title", {})),
+            abstract_html=LocalText(**data.get("abstract_html", {})),
+            abstract_text=LocalText(**data.get("abstract_text", {})),
+            place=LocalText(**data.get("place", {})),
+            citation=LocalText(**data.get("citation", {})),
+            keywords=tuple(data.get("keywords", ())),
+            formats=tuple(data.get("formats", ())),
+            warnings=tuple(data.get("warnings", ())),
+            extent=Extent(
+                bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
+                quality=ExtentQuality(ext.get("quality", "missing")),
+                note=ext.get("note", ""),
+            ),
+            time=TimeSpan(
+                start=date.fromisoformat(span["start"]) if span.get("start") else None,
+                end=date.fromisoformat(span["end"]) if span.get("end") else None,
+            ),
+            resolution=Resolution(
+                metres=res.get("metres"), text=res.get("text", ""), angular=res.get("angular", False)
+            ),
+            time_resolution=TimeResolution(data.get("time_resolution", "unknown")),
+            contributors=tuple(Person(**p) for p in data.get("contributors", ())),
+            links=tuple(Link(**lk) for lk in data.get("links", ())),
+            raw=dict(data.get("raw") or {}),
+        )
+        return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    """Make dataclass dumps JSON-safe: dates to ISO text, tuples to lists, NaN to None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,191 @@
+"""Find record files under any mix of files and folders and read them into records.
+
+Every file that cannot give a record is reported with its path and the reason; the rest
+still ingests. Folders are walked recursively; inside a folder only ``*.json`` files and
+``*.txt`` files that start with ``{`` are tried, so the readme of a data package is not
+reported as a broken record, whereas a file named explicitly always is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataset_atlas.errors import RecordError
+from dataset_atlas.model import DatasetRecord
+from dataset_atlas.sources.ncdc import is_ncdc, read_ncdc
+from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
+
+MAX_RECORD_BYTES = 20 * 1024 * 1024  # a metadata record is kilobytes; larger is not a record
+RECORD_SUFFIXES = {".json", ".txt"}
+NCDC_PACKAGE_FILE = "_ncdc_meta_.json"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A file (or a record in it) that was not ingested, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did: counts, rejections and warnings, for the curator."""
+
+    ingested: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Rejected] = field(default_factory=list)  # not datasets (STAC catalogs, items)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (the CLI's ``--json`` contract keys)."""
+        return {
+            "ingested": self.ingested,
+            "rejected": [{"path": r.path, "reason": r.reason} for r in self.rejected],
+            "warnings": list(self.warnings),
+            "skipped": [{"path": r.path, "reason": r.reason} for r in self.skipped],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IngestReport:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            ingested=int(data.get("ingested", 0)),
+            rejected=[Rejected(r["path"], r["reason"]) for r in data.get("rejected", [])],
+            warnings=list(data.get("warnings", [])),
+            skipped=[Rejected(r["path"], r["reason"]) for r in data.get("skipped", [])],
+        )
+
+
+def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+    """Yield ``(file, explicit)`` for each candidate file; ``explicit`` if named directly."""
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if Path(name).suffix.lower() in RECORD_SUFFIXES and not name.startswith("."):
+                        yield Path(root) / name, False
+        else:
+            yield path, True
+
+
+def load_json(path: Path, *, max_bytes: int = MAX_RECORD_BYTES) -> Any:
+    """Read a JSON (or JSON-in-.txt) file; :class:`RecordError` says what is wrong."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RecordError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    if size > max_bytes:
+        raise RecordError(str(path), f"file too large for a metadata record ({size:,} bytes > {max_bytes:,})")
+    if size == 0:
+        raise RecordError(str(path), "file is empty")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordError(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordError(str(path), f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(str(path), f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise RecordError(str(path), "malformed JSON: nested too deeply") from exc
+
+
+def _looks_like_json(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return True  # let load_json report the error
+    return head[:1] in (b"{", b"[")
+
+
+def records_from_document(doc: Any, source: str) -> tuple[list[DatasetRecord], list[Rejected], list[Rejected]]:
+    """Records in one parsed document (a record, a collection, or a list of them)."""
+    items = doc if isinstance(doc, list) else [doc]
+    records: list[DatasetRecord] = []
+    rejected: list[Rejected] = []
+    skipped: list[Rejected] = []
+    for i, item in enumerate(items):
+        where = f"{source}#{i}" if isinstance(doc, list) else source
+        reader = _reader_for(item)
+        if reader is None:
+            kind = item.get("type") if isinstance(item, Mapping) else None
+            if kind in ("Catalog", "Feature", "FeatureCollection"):
+                skipped.append(Rejected(where, f"STAC {kind}, not a dataset record"))
+            else:
+                rejected.append(Rejected(where, _not_a_record_reason(item)))
+            continue
+        try:
+            records.append(reader(item, where))
+        except RecordError as exc:
+            rejected.append(Rejected(where, exc.reason))
+    return records, rejected, skipped
+
+
+def _reader_for(item: Any) -> Callable[[Any, str], DatasetRecord] | None:
+    if not isinstance(item, Mapping):
+        return None
+    if is_stac_collection(item):
+        return read_stac_collection
+    if is_ncdc(item):
+        return read_ncdc
+    return None
+
+
+def _not_a_record_reason(item: Any) -> str:
+    if not isinstance(item, Mapping):
+        return f"not a record: expected a JSON object, got {type(item).__name__}"
+    if "id" not in item and NCDC_MARKERS_HINT & item.keys():
+        return "record has no id"
+    return "not an NCDC record or STAC collection (no id and no known fields)"
+
+
+NCDC_MARKERS_HINT = frozenset({"title_cn", "title_en", "ds_abstract", "ds_acq_place", "category"})
+
+
+def read_paths(
+    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_RECORD_BYTES,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[DatasetRecord], IngestReport]:
+    """Read every record under ``paths``; duplicates after the first are rejected."""
+    report = IngestReport()
+    records: list[DatasetRecord] = []
+    seen: dict[str, str] = {}
+    for n, (path, explicit) in enumerate(iter_record_files(paths), 1):
+        if progress is not None:
+            progress(n)
+        if not explicit and path.suffix.lower() == ".txt" and not _looks_like_json(path):
+            continue
+        if not path.exists():
+            report.rejected.append(Rejected(str(path), "no such file or folder"))
+            continue
+        try:
+            doc = load_json(path, max_bytes=max_bytes)
+        except RecordError as exc:
+            report.rejected.append(Rejected(str(path), exc.reason))
+            continue
+        found, rejected, skipped = records_from_document(doc, str(path))
+        report.rejected.extend(rejected)
+        report.skipped.extend(skipped)
+        for record in found:
+            if record.id in seen:
+                report.rejected.append(Rejected(
+                    record.source_path, f"duplicate id {record.id} (already read from {seen[record.id]})"))
+                continue
+            seen[record.id] = record.source_path
+            records.append(record)
+            report.warnings.extend(record.warnings)
+    report.ingested = len(records)
+    return records, report

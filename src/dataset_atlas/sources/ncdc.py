@@ -1,0 +1,225 @@
+"""NCDC metadata records (the ``export_json`` schema, also ``_ncdc_meta_.json``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from dataset_atlas.errors import RecordError
+from dataset_atlas.model import DatasetRecord, LocalText, Person, TimeSpan
+from dataset_atlas.normalize.dates import parse_date
+from dataset_atlas.normalize.extents import normalize_bbox
+from dataset_atlas.normalize.formats import format_labels
+from dataset_atlas.normalize.identifiers import normalize_cstr, normalize_doi
+from dataset_atlas.normalize.resolution import parse_resolution, parse_time_resolution
+from dataset_atlas.normalize.text import clean_text, html_to_text, sanitize_html
+
+# Any of these marks a document as an NCDC record (together with an id).
+NCDC_MARKERS = frozenset(
+    {"title_cn", "title_en", "ds_abstract", "ds_acq_start_time", "ds_acq_place", "ds_space_res",
+     "ds_share_type", "cstr", "category"}
+)  # fmt: skip
+_LIST_SPLIT = re.compile(r"[,，;；、|]\s*")
+_PEOPLE_FIELDS = (("ds_contributors", "contributor"), ("ds_meta_authors", "metadata author"))
+ACCESS_VALUES = {"open-access", "apply-access", "login-access"}
+
+
+def is_ncdc(doc: Mapping[str, Any]) -> bool:
+    """True when ``doc`` looks like an NCDC record."""
+    return "id" in doc and bool(NCDC_MARKERS & doc.keys())
+
+
+def _text(doc: Mapping[str, Any], key: str, warnings: list[str]) -> str:
+    value = doc.get(key)
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    warnings.append(f"field {key!r} should be text, got {type(value).__name__}; ignored")
+    return ""
+
+
+def _tags(doc: Mapping[str, Any], keys: tuple[str, ...], warnings: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for key in keys:
+        value = doc.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            items: list[Any] = _LIST_SPLIT.split(value)
+        elif isinstance(value, list):
+            items = value
+        else:
+            warnings.append(f"field {key!r} should be a list, got {type(value).__name__}; ignored")
+            continue
+        for item in items:
+            text = clean_text(str(item)) if isinstance(item, str | int | float) else ""
+            if text and text not in out:
+                out.append(text)
+    return tuple(out)
+
+
+def _people(doc: Mapping[str, Any], warnings: list[str]) -> tuple[Person, ...]:
+    people: list[Person] = []
+    seen: set[tuple[str, str]] = set()
+    for key, role in _PEOPLE_FIELDS:
+        value = doc.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            warnings.append(f"field {key!r} should be a list of people; ignored")
+            continue
+        for entry in value:
+            if isinstance(entry, str):
+                name, institution, country = clean_text(entry), "", ""
+            elif isinstance(entry, Mapping):
+                name = clean_text(entry.get("true_name") or entry.get("name") or "")
+                institution = clean_text(entry.get("work_for") or entry.get("institution") or "")
+                country = clean_text(entry.get("country") or "")
+            else:
+                continue
+            if name and (name, institution) not in seen:
+                seen.add((name, institution))
+                people.append(Person(name, institution, country, role))
+    return tuple(people)
+
+
+def _citation(doc: Mapping[str, Any], en: Mapping[str, Any], title: LocalText,
+              people: tuple[Person, ...], cstr: str, doi: str, year: str) -> LocalText:
+    """The record's own citation text, or one built from its parts (ready to copy)."""
+    given_zh = html_to_text(doc.get("ds_ref_way")) or html_to_text(doc.get("paper_ref_way"))
+    given_en = html_to_text(en.get("ds_ref_way"))
+    authors = [p.name for p in people if p.role == "contributor"] or [p.name for p in people]
+    ident = f"CSTR: {cstr}" if cstr else ""
+    if doi:
+        ident = f"{ident}, DOI: {doi}" if ident else f"DOI: {doi}"
+
+    def build(lang: str) -> str:
+        centre = "国家冰川冻土沙漠科学数据中心" if lang == "zh" else (
+            "National Cryosphere Desert Data Center")
+        parts = [", ".join(authors[:8]) + (" 等" if lang == "zh" and len(authors) > 8 else ""),
+                 title.get(lang), centre, year, ident]
+        return ". ".join(p for p in parts if p) + "."
+
+    return LocalText(zh=given_zh or build("zh"), en=given_en or build("en"))
+
+
+def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
+    """Normalise one NCDC record; raise :class:`RecordError` when it cannot be a record."""
+    if not isinstance(doc, Mapping):
+        raise RecordError(source, f"expected a JSON object, got {type(doc).__name__}")
+    rid = doc.get("id")
+    if rid is None or (isinstance(rid, str) and not rid.strip()):
+        raise RecordError(source, "record has no id")
+    if not isinstance(rid, str):
+        raise RecordError(source, f"id must be text, got {type(rid).__name__} {rid!r}")
+    rid = rid.strip()
+    label = f"{source} [{rid}]" if source else rid
+    warnings: list[str] = []
+    i18n = doc.get("i18n")
+    en: Mapping[str, Any] = {}
+    if isinstance(i18n, Mapping) and isinstance(i18n.get("en"), Mapping):
+        en = i18n["en"]
+    elif i18n is not None:
+        warnings.append("field 'i18n' is not an object; English texts taken from *_en fields only")
+
+    title = LocalText(
+        zh=clean_text(_text(doc, "title_cn", warnings)),
+        en=clean_text(_text(doc, "title_en", warnings) or _text(en, "title", warnings)),
+    )
+    if not (title.zh or title.en):
+        warnings.append("record has no title; its id is shown instead")
+        title = LocalText(zh=rid, en=rid)
+    abstract_zh = _text(doc, "ds_abstract", warnings)
+    abstract_en = _text(en, "ds_abstract", warnings)
+    place = LocalText(
+        zh=clean_text(_text(doc, "ds_acq_place", warnings)),
+        en=clean_text(_text(en, "ds_acq_place", warnings)),
+    )
+    extent, bbox_warnings = normalize_bbox(
+        doc.get("ds_acq_lon_west"), doc.get("ds_acq_lat_south"),
+        doc.get("ds_acq_lon_east"), doc.get("ds_acq_lat_north"),
+        places=(place.zh, place.en, *_tags(doc, ("ds_locus_tags",), [])),
+    )
+    warnings.extend(bbox_warnings)
+
+    start_raw, end_raw = doc.get("ds_acq_start_time"), doc.get("ds_acq_end_time")
+    start, end = parse_date(start_raw), parse_date(end_raw, end=True)
+    for key, raw, parsed in (("ds_acq_start_time", start_raw, start), ("ds_acq_end_time", end_raw, end)):
+        if raw not in (None, "") and parsed is None:
+            warnings.append(f"field {key!r} is not a date: {str(raw)[:40]!r}; ignored")
+    if start and end and end < start:
+        warnings.append(f"time span ends ({end}) before it starts ({start}); kept as given")
+
+    space_res_text = _text(doc, "ds_space_res", warnings)
+    resolution = parse_resolution(space_res_text)
+    if space_res_text.strip() and resolution.metres is None:
+        warnings.append(f"spatial resolution {space_res_text!r} not understood")
+    time_res_text = _text(doc, "ds_time_res", warnings) or _text(en, "ds_time_res", warnings)
+
+    formats = tuple(
+        f for f in (_LIST_SPLIT.split(_text(doc, "ds_format", warnings)) + [_text(en, "ds_format", warnings)])
+        if f.strip()
+    )
+    access = _text(doc, "ds_share_type", warnings).strip().lower() or "unknown"
+    cstr = normalize_cstr(doc.get("cstr"))
+    doi = normalize_doi(doc.get("doi_value")) or normalize_doi(doc.get("ds_ref_way")) or normalize_doi(
+        doc.get("paper_ref_way"))
+    people = _people(doc, warnings)
+    year = (start.year if start else None)
+    published = parse_date(doc.get("publish_time"))
+    year_text = str(published.year if published else year or "")
+
+    record = DatasetRecord(
+        id=rid,
+        source_kind="ncdc",
+        source_path=source,
+        title=title,
+        abstract_html=LocalText(sanitize_html(abstract_zh), sanitize_html(abstract_en)),
+        abstract_text=LocalText(html_to_text(abstract_zh), html_to_text(abstract_en)),
+        category=clean_text(_text(doc, "category", warnings)),
+        keywords=_tags(doc, ("ds_topic_tags", "ds_subject_tags", "ds_locus_tags", "ds_class_tags"), warnings),
+        place=place,
+        extent=extent,
+        time=TimeSpan(start, end),
+        resolution=resolution,
+        time_resolution=parse_time_resolution(time_res_text),
+        time_resolution_text=time_res_text,
+        formats=format_labels([clean_text(f) for f in formats]),
+        projection=clean_text(" / ".join(
+            t for t in (_text(doc, "ds_projection", warnings), _text(doc, "ds_coordinate", warnings))
+            if t.strip() and t.strip() != "无")),
+        access=access,
+        licence=clean_text(_text(doc, "license_type", warnings)),
+        cstr=cstr,
+        doi=doi,
+        citation=_citation(doc, en, title, people, cstr, doi, year_text),
+        size_bytes=_count(doc, "ds_total_size", warnings),
+        file_count=_count(doc, "ds_files_count", warnings),
+        contributors=people,
+        thumbnail=_text(doc, "ds_thumbnail", warnings),
+        warnings=tuple(f"{label}: {w}" for w in warnings),
+        raw=dict(doc),
+    )
+    return record
+
+
+def _count(doc: Mapping[str, Any], key: str, warnings: list[str]) -> int | None:
+    value = doc.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        warnings.append(f"field {key!r} should be a number; ignored")
+        return None
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        warnings.append(f"field {key!r} should be a number, got {str(value)[:30]!r}; ignored")
+        return None
+    if number < 0:
+        warnings.append(f"field {key!r} is negative; ignored")
+        return None
+    return number
+
+

@@ -1,0 +1,229 @@
+"""STAC Collection documents (STAC 1.x), e.g. a static catalog or an API's /collections."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from dataset_atlas.errors import RecordError
+from dataset_atlas.model import (
+    BBox,
+    DatasetRecord,
+    Extent,
+    ExtentQuality,
+    Link,
+    LocalText,
+    Person,
+    Resolution,
+    TimeResolution,
+    TimeSpan,
+)
+from dataset_atlas.normalize.dates import parse_date
+from dataset_atlas.normalize.extents import normalize_bbox, union_bboxes
+from dataset_atlas.normalize.formats import format_labels
+from dataset_atlas.normalize.identifiers import normalize_doi
+from dataset_atlas.normalize.resolution import parse_time_resolution
+from dataset_atlas.normalize.text import clean_text, html_to_text, sanitize_html
+
+# STAC has no category: a theme is inferred from keywords/title (first rule that matches).
+_THEMES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.I), theme)
+    for p, theme in [
+        (r"snow|ice|glacier|permafrost|cryosphere|frozen|sea ice", "Cryosphere"),
+        (r"land ?cover|land ?use|lulc|impervious", "Land cover"),
+        (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "Elevation"),
+        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "Climate"),
+        (r"ocean|marine|sea surface|coast|bathymetry", "Ocean"),
+        (r"soil", "Soil"),
+        (r"biomass|vegetation|forest|ndvi|crop|agricultur", "Vegetation"),
+        (r"water|flood|hydro|river|lake", "Hydrology"),
+        (r"population|building|demograph|infrastructure|road", "Human geography"),
+        (r"biodiversity|species|habitat|ecosystem", "Ecology"),
+        (r"air quality|emission|aerosol|atmospher|\bco2\b|methane", "Atmosphere"),
+        (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "Imagery"),
+    ]
+]
+_OPEN_LICENCE = re.compile(r"^(CC|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab)", re.I)
+_TIME_WORDS = re.compile(r"hourly|daily|weekly|monthly|annual|yearly", re.I)
+
+
+def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _dict(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = doc.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def is_stac_collection(doc: Mapping[str, Any]) -> bool:
+    """True for a STAC Collection document."""
+    return doc.get("type") == "Collection" or ("stac_version" in doc and "extent" in doc
+                                               and doc.get("type") not in ("Feature", "Catalog"))
+
+
+def _positive_numbers(values: Any) -> list[float]:
+    items = values if isinstance(values, list) else [values]
+    out: list[float] = []
+    for v in items:
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
+            out.append(float(v))
+        elif isinstance(v, Mapping):  # summaries may hold a range object {"minimum":..}
+            out.extend(_positive_numbers(v.get("minimum")))
+    return out
+
+
+def stac_resolution(doc: Mapping[str, Any]) -> Resolution:
+    """Finest cell size in metres from ``gsd``, ``summaries.gsd`` or item_assets raster bands."""
+    candidates: list[tuple[str, list[float]]] = [
+        ("gsd", _positive_numbers(doc.get("gsd"))),
+        ("summaries.gsd", _positive_numbers(_dict(doc, "summaries").get("gsd"))),
+    ]
+    bands: list[float] = []
+    for asset in _dict(doc, "item_assets").values():
+        if isinstance(asset, Mapping):
+            for band in _list(asset, "raster:bands"):
+                if isinstance(band, Mapping):
+                    bands.extend(_positive_numbers(band.get("spatial_resolution")))
+    candidates.append(("item_assets raster:bands spatial_resolution", bands))
+    for source, values in candidates:
+        if values:
+            metres = min(values)
+            return Resolution(metres=metres, text=f"{metres:g} m ({source})")
+    return Resolution()
+
+
+def _extent(doc: Mapping[str, Any], warnings: list[str]) -> Extent:
+    raw_boxes = _dict(_dict(doc, "extent"), "spatial").get("bbox")
+    if not isinstance(raw_boxes, list):
+        raw_boxes = []
+    if raw_boxes and isinstance(raw_boxes, list) and not isinstance(raw_boxes[0], list):
+        raw_boxes = [raw_boxes]  # a single flat bbox instead of a list of boxes
+    boxes: list[BBox] = []
+    corrected = False
+    for box in raw_boxes:
+        if not isinstance(box, list) or len(box) not in (4, 6):
+            warnings.append(f"extent bbox {str(box)[:60]} is not 4 or 6 numbers; ignored")
+            continue
+        w, s, e, n = (box[0], box[1], box[2], box[3]) if len(box) == 4 else (box[0], box[1], box[3], box[4])
+        ext, ws = normalize_bbox(w, s, e, n)
+        warnings.extend(ws)
+        if ext.bbox is not None:
+            corrected |= ext.quality is ExtentQuality.CORRECTED
+            boxes.append(ext.bbox)
+    if not boxes:
+        return Extent(None, ExtentQuality.MISSING)
+    overall = boxes[0]
+    if len(boxes) > 1 and union_bboxes(boxes) != union_bboxes(boxes[:1]):
+        # The spec says the first box covers the rest; real collections do not always comply.
+        overall = union_bboxes(boxes)
+        warnings.append("first extent bbox does not cover the others; using their union")
+    if overall[0] == overall[2] and overall[1] == overall[3]:
+        return Extent(overall, ExtentQuality.POINT)
+    return Extent(overall, ExtentQuality.CORRECTED if corrected else ExtentQuality.EXACT)
+
+
+def _time(doc: Mapping[str, Any], warnings: list[str]) -> TimeSpan:
+    intervals = _list(_dict(_dict(doc, "extent"), "temporal"), "interval")
+    if not intervals or not isinstance(intervals[0], list):
+        return TimeSpan()
+    first = intervals[0] + [None, None]
+    start, end = parse_date(first[0]), parse_date(first[1], end=True)
+    if start and end and end < start:
+        warnings.append(f"time span ends ({end}) before it starts ({start}); kept as given")
+    return TimeSpan(start, end)
+
+
+def _time_resolution(doc: Mapping[str, Any]) -> tuple[TimeResolution, str]:
+    for dim in _dict(doc, "cube:dimensions").values():
+        if isinstance(dim, Mapping) and dim.get("type") == "temporal" and isinstance(dim.get("step"), str):
+            return parse_time_resolution(dim["step"]), dim["step"]
+    words = " ".join([str(doc.get("id", "")), str(doc.get("title", ""))] +
+                     [k for k in _list(doc, "keywords") if isinstance(k, str)])
+    m = _TIME_WORDS.search(words)
+    if m:
+        return parse_time_resolution(m.group(0)), m.group(0)
+    return TimeResolution.UNKNOWN, ""
+
+
+def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
+    for key in ("category", "themes"):
+        value = doc.get(key)
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    text = " ".join([*keywords, str(doc.get("title", "")), str(doc.get("id", ""))])
+    for pattern, theme in _THEMES:
+        if pattern.search(text):
+            return theme
+    return "Other"
+
+
+def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
+    """Normalise one STAC Collection; raise :class:`RecordError` when it cannot be one."""
+    if not isinstance(doc, Mapping):
+        raise RecordError(source, f"expected a JSON object, got {type(doc).__name__}")
+    rid = doc.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        raise RecordError(source, "STAC collection has no id (or it is not text)")
+    rid = rid.strip()
+    warnings: list[str] = []
+    keywords = tuple(dict.fromkeys(clean_text(k) for k in _list(doc, "keywords") if isinstance(k, str)))
+    description = str(doc.get("description") or "") if isinstance(doc.get("description"), str) else ""
+    title = clean_text(doc.get("title")) or rid
+    providers = tuple(
+        Person(name=clean_text(p.get("name")), institution=", ".join(
+            r for r in _list(p, "roles") if isinstance(r, str)), role="provider")
+        for p in _list(doc, "providers") if isinstance(p, Mapping) and isinstance(p.get("name"), str)
+    )
+    links: list[Link] = []
+    for lk in _list(doc, "links"):
+        if isinstance(lk, Mapping) and isinstance(lk.get("href"), str):
+            links.append(Link(lk["href"], str(lk.get("rel", "")), clean_text(lk.get("title")),
+                              str(lk.get("type", ""))))
+    thumbnail = ""
+    media_types: list[str] = []
+    for key, asset in _dict(doc, "assets").items():
+        if not isinstance(asset, Mapping) or not isinstance(asset.get("href"), str):
+            continue
+        roles = _list(asset, "roles")
+        if "thumbnail" in roles or key == "thumbnail":
+            thumbnail = thumbnail or asset["href"]
+        else:
+            media_types.append(str(asset.get("type", "")))
+        links.append(Link(asset["href"], f"asset:{key}", clean_text(asset.get("title")),
+                          str(asset.get("type", ""))))
+    media_types.extend(str(a.get("type", "")) for a in _dict(doc, "item_assets").values()
+                       if isinstance(a, Mapping) and "thumbnail" not in _list(a, "roles"))
+    time_res, time_res_text = _time_resolution(doc)
+    citation = doc.get("sci:citation") if isinstance(doc.get("sci:citation"), str) else ""
+    doi = normalize_doi(doc.get("sci:doi")) or normalize_doi(citation)
+    license_text = clean_text(doc.get("license"))
+    return DatasetRecord(
+        id=rid,
+        source_kind="stac",
+        source_path=source,
+        title=LocalText(zh="", en=title),
+        abstract_html=LocalText(en=sanitize_html(description.replace("\n\n", "<br><br>"))),
+        abstract_text=LocalText(en=html_to_text(description)),
+        category=_theme(doc, keywords),
+        keywords=keywords,
+        extent=_extent(doc, warnings),
+        time=_time(doc, warnings),
+        resolution=stac_resolution(doc),
+        time_resolution=time_res,
+        time_resolution_text=time_res_text,
+        formats=format_labels([t for t in media_types if t]),
+        projection="",
+        access="open-access" if _OPEN_LICENCE.match(license_text) else "unknown",
+        licence=license_text,
+        doi=doi,
+        citation=LocalText(en=html_to_text(citation)),
+        contributors=providers,
+        thumbnail=thumbnail,
+        links=tuple(links),
+        warnings=tuple(f"{source} [{rid}]: {w}" if source else f"{rid}: {w}" for w in warnings),
+        raw=dict(doc),
+    )

@@ -1,0 +1,22 @@
+"""Shared fixtures: paths to the seeds and the real STAC corpus (read from ../shared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+STAC_CORPUS = ROOT.parent / "shared" / "corpora" / "planetary-computer-stac"
+
+CALC_ID = "ce37070c-315d-4f22-a158-6fd1e9674153"
+MAGT_ID = "9c16c02b-ea8b-4f96-9df7-2ee831130842"
+SMMR_ID = "6c62a54a-462f-4f1c-a1c6-e48619f166a5"
+
+
+@pytest.fixture(scope="session")
+def stac_corpus() -> Path:
+    if not STAC_CORPUS.is_dir():
+        pytest.fail(f"the STAC corpus is missing at {STAC_CORPUS} (it must sit in ../shared)")
+    return STAC_CORPUS

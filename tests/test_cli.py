@@ -1,0 +1,118 @@
+"""The `dataset-atlas` command, in-process: contract keys, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from dataset_atlas.cli import run
+
+from .conftest import CALC_ID, MAGT_ID, SEEDS, SMMR_ID
+
+
+@pytest.fixture()
+def index(tmp_path: Path) -> Path:
+    path = tmp_path / "index.parquet"
+    code, out = run(["ingest", str(SEEDS), "--index", str(path), "--json"])
+    assert code == 0
+    return path
+
+
+def test_ingest_seeds_json(tmp_path: Path) -> None:
+    path = tmp_path / "idx" / "index.parquet"
+    code, out = run(["ingest", str(SEEDS), "--index", str(path), "--json"])
+    report = json.loads(out)
+    assert code == 0 and report["ingested"] == 3 and report["rejected"] == []
+    assert report["index"] == str(path) and path.is_file()
+    assert any("approximated" in w for w in report["warnings"])
+
+
+def test_ingest_nothing_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    code, out = run(["ingest", str(bad), "--index", str(tmp_path / "i.parquet"), "--json"])
+    assert code == 1
+    report = json.loads(out)
+    assert report["ingested"] == 0 and report["rejected"][0]["path"] == str(bad)
+    assert not (tmp_path / "i.parquet").exists()
+
+
+def test_search_json_contract(index: Path) -> None:
+    code, out = run(["search", "--index", str(index), "--json"])
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3
+    keys = {"id", "title", "category", "bbox", "extent_quality", "start", "end", "resolution_m",
+            "time_resolution", "access"}
+    assert all(keys <= row.keys() for row in rows)
+    calc = next(r for r in rows if r["id"] == CALC_ID)
+    assert calc["bbox"] == [-180.0, 60.0, 180.0, 90.0] and calc["extent_quality"] == "approximate"
+    assert calc["title"]["en"].startswith("Circumpolar") and calc["start"] == "2020-01-01"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--max-resolution", "1km"], {CALC_ID, MAGT_ID}),
+        (["--min-resolution", "0.1°"], {SMMR_ID}),
+        (["--time-resolution", "daily", "--time-resolution", "yearly"], {SMMR_ID, MAGT_ID}),
+        (["--text", "冻土"], {MAGT_ID}),
+        (["--bbox", "170,50,-170,70"], {CALC_ID}),
+        (["--start", "1980", "--end", "1985"], {SMMR_ID}),
+        (["--category", "基础地理"], {CALC_ID}),
+        (["--access", "login-access"], {SMMR_ID}),
+        (["--file-format", "Raster"], {SMMR_ID}),
+    ],
+)
+def test_search_filters(index: Path, args: list[str], expected: set[str]) -> None:
+    code, out = run(["search", "--index", str(index), "--json", *args])
+    assert code == 0 and {r["id"] for r in json.loads(out)} == expected
+
+
+def test_search_table_and_limit(index: Path) -> None:
+    code, out = run(["search", "--index", str(index), "--limit", "1", "--sort", "start"])
+    assert code == 0 and out.startswith("3 of 3 datasets") and SMMR_ID in out and CALC_ID not in out
+
+
+def test_default_is_seeds_without_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DATASET_ATLAS_INDEX", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out = run(["search", "--json"])
+    assert code == 0 and len(json.loads(out)) == 3
+
+
+def test_show(index: Path) -> None:
+    code, out = run(["show", MAGT_ID, "--index", str(index), "--json"])
+    record = json.loads(out)
+    assert code == 0 and record["id"] == MAGT_ID and record["resolution"]["metres"] == 1000.0
+    assert record["raw"]["ds_space_res"] == "1km"
+
+
+def test_export(index: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "r.geojson"
+    code, _ = run(["export", "--index", str(index), "--format", "geojson", "--out", str(out_file), "--text", "SMMR"])
+    assert code == 0
+    features = json.loads(out_file.read_text(encoding="utf-8"))["features"]
+    assert [f["id"] for f in features] == [SMMR_ID]
+    code, out = run(["export", "--index", str(index), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    assert code == 0 and {r["id"] for r in rows} == {CALC_ID, MAGT_ID, SMMR_ID}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "no-such-id"], "no dataset with id"),
+        (["search", "--bbox", "1,2,3"], "four numbers"),
+        (["search", "--start", "yesterday"], "date"),
+        (["search", "--max-resolution", "fine"], "not a spatial resolution"),
+        (["search", "--index", "/nonexistent/index.parquet"], "no index file"),
+    ],
+)
+def test_errors_are_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(args)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
