@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from affine import Affine
 from PIL import Image
 from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
-from rasterio.transform import from_origin
 from rasterio.warp import transform_bounds
 
 from dataset_atlas.quicklook.easegrid import GRIDS, SCALE
@@ -85,7 +85,7 @@ def _calc_tile(folder: Path, region: str, crs: str, center: tuple[float, float],
     size, res = 800, 1000.0  # 800 km square at 1 km (the real product is 10 m)
     to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     cx, cy = to_xy.transform(*center)
-    transform = from_origin(cx - size * res / 2, cy + size * res / 2, res, res)
+    transform = Affine(res, 0.0, cx - size * res / 2, 0.0, -res, cy + size * res / 2)
     rng = np.random.default_rng(seed)
     north = np.linspace(1, 0, size)[:, None] * np.ones((1, size))  # row 0 is the north edge
     g = 0.65 * north + 0.35 * _noise(rng, (size, size), 8)
@@ -129,7 +129,7 @@ def _magt(folder: Path) -> Path:
     west, south, east, north = transform_bounds("EPSG:4326", CHINA_ALBERS,
                                                 118.0, 44.0, 131.0, 53.6, densify_pts=21)
     cols, rows = int((east - west) // res), int((north - south) // res)
-    transform = from_origin(west, north, res, res)
+    transform = Affine(res, 0.0, west, 0.0, -res, north)
     xs = west + (np.arange(cols) + 0.5) * res
     ys = north - (np.arange(rows) + 0.5) * res
     xx, yy = np.meshgrid(xs, ys)

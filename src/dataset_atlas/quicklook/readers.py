@@ -18,7 +18,7 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.enums import ColorInterp, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.io import DatasetReader
 
@@ -40,6 +40,9 @@ class Limits:
     max_dimension: int = 2**22  # a side longer than this is corrupt or absurd (41,943 km at 10 m)
     max_array_bytes: int = 256 * 2**20  # refuse to allocate more than this for one read
     max_decode_pixels: int = 2**31  # pixels GDAL would decode (full res if no overview)
+    # GDAL's block cache defaults to 5 % of RAM and would keep every decoded tile of a file
+    # without overviews: cap it so memory does not grow with the file size.
+    gdal_cache_mb: int = 64
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,25 @@ def _class_names_from_aux(path: str, band: int) -> dict[int, str] | None:
     return None
 
 
+def _read_masked(src: DatasetReader, band: int, rows: int, cols: int) -> np.ma.MaskedArray:
+    """Decimated read of one band with its validity mask.
+
+    ``read(masked=True)`` would decode the band twice when the mask comes from a nodata
+    value (GDAL derives it by reading the data again); compare with the value instead.
+    """
+    values = src.read(band, out_shape=(rows, cols), resampling=Resampling.nearest)
+    flags = src.mask_flag_enums[band - 1]
+    if MaskFlags.all_valid in flags:
+        mask = np.zeros(values.shape, dtype=bool)
+    elif MaskFlags.nodata in flags and src.nodata is not None:
+        nodata = src.nodatavals[band - 1]
+        mask = np.isnan(values) if nodata is not None and math.isnan(nodata) else values == nodata
+    else:  # a real mask band or alpha: read it
+        mask = src.read_masks(band, out_shape=(rows, cols),
+                              resampling=Resampling.nearest) == 0
+    return np.ma.MaskedArray(values, mask=mask)
+
+
 def _mask_float_nodata(data: np.ma.MaskedArray) -> np.ma.MaskedArray:
     if data.dtype.kind != "f":
         return data
@@ -174,14 +196,13 @@ def read_raster(
         )
     transform, crs = _georef(src)
     if transform is not None:
-        transform = transform * Affine.scale(src.width / cols, src.height / rows)
+        transform = transform @ Affine.scale(src.width / cols, src.height / rows)
     tags = src.tags()
     synthetic = str(tags.get(SYNTHETIC_TAG, "")).lower() in ("1", "yes", "true")
     try:
         if picture:
             return _read_picture(src, rows, cols, transform, crs, synthetic, factor)
-        data = src.read(band, out_shape=(rows, cols), resampling=Resampling.nearest,
-                        masked=True)
+        data = _read_masked(src, band, rows, cols)
     except RasterioError as exc:
         raise RasterError(label, f"cannot read pixels (truncated or corrupt?): {exc}") from exc
     data = _mask_float_nodata(data)
@@ -237,7 +258,7 @@ def sample_from_ease(ease: EaseRaster, *, limits: Limits = Limits(), name: str =
     if (rows, cols) != (g.height, g.width):
         step = math.ceil(max(g.width / cols, g.height / rows))
         data = data[::step, ::step]
-        transform = transform * Affine.scale(step, step)
+        transform = transform @ Affine.scale(step, step)
     hints = FileHints(dtype="float32", units="K", text=f"{name.lower()} brightness temperature")
     return Sample(width=g.width, height=g.height, transform=transform, crs=g.crs, data=data,
                   hints=hints, grid_note=ease.note)

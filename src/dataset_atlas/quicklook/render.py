@@ -6,12 +6,12 @@ import math
 from pathlib import Path
 
 import numpy as np
+import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
-from rasterio.transform import array_bounds, from_bounds
 from rasterio.warp import reproject, transform_bounds
 
 from dataset_atlas.errors import RasterError
@@ -43,9 +43,16 @@ def _merc_y(lat: float) -> float:
     return EARTH_RADIUS * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
+def _grid_bounds(transform: Affine, rows: int, cols: int) -> tuple[float, float, float, float]:
+    # rasterio.transform.array_bounds uses Affine's deprecated `*`; `@` is the new spelling.
+    xs, ys = zip(*(transform @ (c, r) for c, r in ((0, 0), (cols, 0), (0, rows), (cols, rows))),
+                 strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def lonlat_bounds(transform: Affine, crs: CRS, rows: int, cols: int) -> Bounds:
     """WGS84 bounds of a grid, from densified edges (corners alone are wrong near poles)."""
-    left, bottom, right, top = array_bounds(rows, cols, transform)
+    left, bottom, right, top = _grid_bounds(transform, rows, cols)
     w, s, e, n = transform_bounds(crs, "EPSG:4326", left, bottom, right, top, densify_pts=51)
     if w > e:  # crosses the antimeridian: keep it one piece for Leaflet
         e += 360.0
@@ -73,7 +80,8 @@ def warp_to_mercator(
         reproject(
             np.ascontiguousarray(np.moveaxis(rgba, -1, 0)), dst,
             src_transform=transform, src_crs=crs,
-            dst_transform=from_bounds(x0, y0, x1, y1, dst_w, dst_h), dst_crs=WEB_MERCATOR,
+            dst_transform=Affine((x1 - x0) / dst_w, 0.0, x0, 0.0, -(y1 - y0) / dst_h, y1),
+            dst_crs=WEB_MERCATOR,
             resampling=Resampling.nearest, src_nodata=None, dst_nodata=None,
         )
     except RasterioError as exc:
@@ -163,7 +171,7 @@ def _read_path(path: Path, limits: Limits) -> Sample:
             ease = read_ease_raw(f, name=str(path))
         return sample_from_ease(ease, limits=limits, name=path.name)
     if kind in ("tiff", "jpeg", "png"):
-        with open_raster(path) as src:
+        with rasterio.Env(GDAL_CACHEMAX=limits.gdal_cache_mb), open_raster(path) as src:
             sample = read_raster(src, limits=limits, name=str(path))
         if sample.rgba is not None and sample.transform is None:
             placed, note = _picture_georef(path, sample.height, sample.width)

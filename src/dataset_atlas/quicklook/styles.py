@@ -29,6 +29,7 @@ RAMPS: dict[str, tuple[str, ...]] = {
 QUALITATIVE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
                "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5")
+LUT_SIZE = 255  # odd, so a diverging centre (0.5) falls exactly on one entry
 MAX_CLASSES = 32  # more distinct integers than this is a continuous field, not classes
 
 
@@ -233,22 +234,36 @@ def apply_style(data: np.ma.MaskedArray, style: Style) -> Styled:
 
 def _apply_categorical(data: np.ma.MaskedArray, style: Style) -> Styled:
     h, w = data.shape
-    rgba = np.zeros((h, w, 4), dtype=np.uint8)
-    filled = np.ma.filled(data, fill_value=0)
     valid = ~np.ma.getmaskarray(data)
+    filled = np.ma.filled(data, fill_value=0)
     stats = base_stats(data)
     n_valid = int(valid.sum())
-    classes = []
-    covered = np.zeros((h, w), dtype=bool)
-    for entry in style.classes:
-        hit = valid & (filled == entry.value)
-        count = int(hit.sum())
-        covered |= hit
-        r, g, b = hex_to_rgb(entry.color)
-        rgba[hit] = (r, g, b, 255)
-        classes.append({"value": entry.value, "label": entry.label, "color": entry.color,
-                        "count": count, "share": round(count / n_valid, 6) if n_valid else 0.0})
-    other = n_valid - int(covered.sum())
+    values = filled[valid]
+    table = {e.value: e for e in style.classes}
+    small_ints = (filled.dtype.kind in "iub" and (values.size == 0 or (
+        int(values.min()) >= 0 and int(values.max()) < 2**16)))
+    if small_ints:
+        # A lookup table indexed by value: one pass however many classes there are.
+        top = max([int(values.max()) if values.size else 0, *table]) + 1
+        lut = np.zeros((max(top, 1), 4), dtype=np.uint8)
+        for e in style.classes:
+            if e.value >= 0:
+                lut[e.value] = (*hex_to_rgb(e.color), 255)
+        rgba = lut[np.where(valid, filled, 0).astype(np.intp)]
+        rgba[~valid] = 0
+        counts_all = np.bincount(values.astype(np.intp), minlength=top)
+        counts = {v: int(counts_all[v]) if 0 <= v < top else 0 for v in table}
+    else:
+        rgba = np.zeros((h, w, 4), dtype=np.uint8)
+        counts = {}
+        for e in style.classes:
+            hit = valid & (filled == e.value)
+            counts[e.value] = int(hit.sum())
+            rgba[hit] = (*hex_to_rgb(e.color), 255)
+    classes = [{"value": e.value, "label": e.label, "color": e.color, "count": counts[e.value],
+                "share": round(counts[e.value] / n_valid, 6) if n_valid else 0.0}
+               for e in style.classes]
+    other = n_valid - sum(counts.values())
     stats["classes"] = classes
     # Values outside the class table stay transparent, but are counted so nothing hides.
     stats["other_count"] = other
@@ -258,7 +273,7 @@ def _apply_categorical(data: np.ma.MaskedArray, style: Style) -> Styled:
     return Styled(rgba, legend, stats, style)
 
 
-def _ramp_lut(name: str, n: int = 256) -> np.ndarray:
+def _ramp_lut(name: str, n: int = LUT_SIZE) -> np.ndarray:
     stops = np.array([hex_to_rgb(c) for c in RAMPS[name]], dtype=np.float64)
     pos = np.linspace(0.0, 1.0, len(stops))
     x = np.linspace(0.0, 1.0, n)
@@ -293,7 +308,7 @@ def _apply_ramp(data: np.ma.MaskedArray, style: Style) -> Styled:
     center = style.center if style.kind == "diverging" else None
     lut = _ramp_lut(style.ramp)
     values = np.ma.filled(data.astype(np.float64), fill_value=lo)
-    idx = (_normalise(values, lo, hi, center) * 255).round().astype(np.intp)
+    idx = (_normalise(values, lo, hi, center) * (LUT_SIZE - 1)).round().astype(np.intp)
     h, w = data.shape
     rgba = np.zeros((h, w, 4), dtype=np.uint8)
     rgba[..., :3] = lut[idx]
@@ -312,7 +327,7 @@ def _apply_ramp(data: np.ma.MaskedArray, style: Style) -> Styled:
     unit = f" {style.units}" if style.units else ""
     legend = []
     for v in stop_values:
-        i = int(round(float(_normalise(np.array([v]), lo, hi, center)[0]) * 255))
+        i = int(round(float(_normalise(np.array([v]), lo, hi, center)[0]) * (LUT_SIZE - 1)))
         legend.append({"value": round(float(v), 6), "label": f"{float(v):.4g}{unit}",
                        "color": rgb_to_hex(lut[i])})
     return Styled(rgba, legend, stats, replace(style, vmin=lo, vmax=hi))
