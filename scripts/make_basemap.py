@@ -27,7 +27,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import LineString
+from shapely.affinity import translate
+from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping
 
 Coord = list[float]
 
@@ -82,6 +83,47 @@ def polygons_of(geometry: dict[str, Any]) -> list[list[list[int]]]:
     return []
 
 
+def unwrap(points: list[Coord]) -> list[Coord]:
+    """Make longitudes continuous (no 360-degree jumps) by shifting them by multiples of 360."""
+    out = [list(points[0])]
+    for x, y in points[1:]:
+        prev = out[-1][0]
+        while x - prev > 180:
+            x -= 360
+        while x - prev < -180:
+            x += 360
+        out.append([x, y])
+    return out
+
+
+def cut_at_antimeridian(rings: list[list[Coord]]) -> list[list[list[Coord]]]:
+    """Split a polygon whose rings jump across +-180 into parts inside -180..180.
+
+    world-atlas leaves antimeridian cutting to d3-geo at render time; Leaflet draws the
+    jump as a line across the whole world (Fiji, Chukotka). A ring around a pole
+    (Antarctica) unwraps to a 360-degree band and is closed along the pole.
+    """
+    if not any(abs(b[0] - a[0]) > 180 for r in rings for a, b in zip(r, r[1:], strict=False)):
+        return [rings]
+    shells = []
+    for r in rings:
+        u = unwrap(r)
+        if abs(u[-1][0] - u[0][0]) > 180:  # encloses a pole: close the ring along it
+            pole = 90.0 if sum(y for _, y in u) > 0 else -90.0
+            u = [*u, [u[-1][0], pole], [u[0][0], pole], u[0]]
+        shells.append(u)
+    poly = Polygon(shells[0], shells[1:]).buffer(0)
+    parts = []
+    for shift in (-360.0, 0.0, 360.0):
+        window = box(-180.0 - shift, -90.0, 180.0 - shift, 90.0)
+        piece = translate(poly.intersection(window), xoff=shift)
+        geoms = piece.geoms if isinstance(piece, MultiPolygon) else [piece]
+        for g in geoms:
+            if isinstance(g, Polygon) and not g.is_empty:
+                parts.append(mapping(g)["coordinates"])
+    return [[[[round(x, 2), round(y, 2)] for x, y in ring] for ring in part] for part in parts]
+
+
 def land_multipolygon(topo: dict[str, Any], arcs: list[list[Coord]]) -> list[Any]:
     """Coordinates of a GeoJSON MultiPolygon for the ``land`` object."""
     land = topo["objects"]["land"]
@@ -93,7 +135,7 @@ def land_multipolygon(topo: dict[str, Any], arcs: list[list[Coord]]) -> list[Any
             # Rings reduced below a triangle by simplification would be invalid.
             rings = [r for r in rings if len(r) >= 4]
             if rings:
-                polys.append(rings)
+                polys.extend(cut_at_antimeridian(rings))
     return polys
 
 
@@ -105,7 +147,19 @@ def interior_borders(topo: dict[str, Any], arcs: list[list[Coord]]) -> list[list
             for r in polygon:
                 for i in r:
                     users[i if i >= 0 else ~i].add(index)
-    return [arcs[i] for i in sorted(users) if len(users[i]) > 1 and len(arcs[i]) > 1]
+    lines: list[list[Coord]] = []
+    for i in sorted(users):
+        if len(users[i]) < 2 or len(arcs[i]) < 2:
+            continue
+        # Break a border where it jumps across the antimeridian.
+        current = [arcs[i][0]]
+        for a, b in zip(arcs[i], arcs[i][1:], strict=False):
+            if abs(b[0] - a[0]) > 180:
+                lines.append(current)
+                current = []
+            current.append(b)
+        lines.append(current)
+    return [line for line in lines if len(line) > 1]
 
 
 def convert(topo: dict[str, Any], tolerance: float, digits: int) -> dict[str, Any]:

@@ -164,9 +164,7 @@ def test_hostile_titles_are_escaped_in_map_and_tooltip(title: str) -> None:
     tip = extent_payload(html)["f"][0][4]  # type: ignore[index]
     assert tip == extent_tooltip("x1", title, "exact", "en")
     assert "<script" not in tip and "<img" not in tip and "<svg" not in tip
-    assert re.sub(r"<[^>]+>", "", tip).startswith(
-        title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    assert re.sub(r"<[^>]+>", "", tip).startswith(title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 @pytest.mark.parametrize("title", HOSTILE)
@@ -230,9 +228,7 @@ def test_polar_and_global_boxes_are_clamped_and_visible(
     assert display_parts(b) == expected
 
 
-@pytest.mark.parametrize(
-    "raw", [(np.nan, 0, 1, 1), (0, 10, 1, 5), (0, -95, 1, 1), (None, 1, 2, 3), ("x", 1, 2, 3)]
-)
+@pytest.mark.parametrize("raw", [(np.nan, 0, 1, 1), (0, 10, 1, 5), (0, -95, 1, 1), (None, 1, 2, 3), ("x", 1, 2, 3)])
 def test_invalid_extents_are_missing(raw: tuple[object, ...]) -> None:
     assert make_box(*raw) is None
 
@@ -323,9 +319,7 @@ def test_click_identifies_dataset_from_tooltip(sample: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("title", [*HOSTILE, "⟨id:antarctic⟩", "x ⟨id:bering⟩ y"])
 def test_hostile_title_cannot_redirect_the_click(title: str) -> None:
-    results = frame(
-        [box("victim", 0, 0, 10, 10, title_en=title), box("antarctic", -180, -90, 180, -60)]
-    )
+    results = frame([box("victim", 0, 0, 10, 10, title_en=title), box("antarctic", -180, -90, 180, -60)])
     text = tooltip_text(extent_tooltip("victim", title, "exact", "en"))
     assert dataset_id_from_click({"last_object_clicked_tooltip": text}, results) == "victim"
 

@@ -67,6 +67,8 @@ FEATURE_BUDGET_BYTES = 1_200_000
 PAYLOAD_LIMIT_BYTES = 1_500_000
 DEFAULT_CENTER = (20.0, 0.0)
 DEFAULT_ZOOM = 2
+# Default view: the whole width of the world, with the Arctic and the Antarctic coast.
+WORLD_VIEW = [[-72.0, -180.0], [80.0, 180.0]]
 
 _ONLINE_TILES: dict[str, tuple[str, str]] = {
     "osm": (
@@ -74,8 +76,7 @@ _ONLINE_TILES: dict[str, tuple[str, str]] = {
         "&copy; OpenStreetMap contributors",
     ),
     "esri": (
-        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/"
-        "{z}/{y}/{x}",
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
         "Tiles &copy; Esri",
     ),
 }
@@ -213,7 +214,13 @@ def _base_map(
         zoom_start=DEFAULT_ZOOM if zoom is None else zoom,
         min_zoom=1,
         control_scale=True,
+        # Fractional zoom lets the whole world fit any container width.
+        zoom_snap=0.25,
     )
+    if center is None and zoom is None:
+        # Constant, so it does not change the map script (no remount); st_folium's
+        # center/zoom arguments move the view afterwards.
+        m.fit_bounds(WORLD_VIEW)
     AtlasAssets().add_to(m)
     if basemap == "offline":
         OfflineBasemap().add_to(m)
@@ -240,9 +247,7 @@ def _base_map(
     return m
 
 
-def _extent_feature(
-    box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool
-) -> list[Any]:
+def _extent_feature(box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool) -> list[Any]:
     color = category_color(str(row.category))
     index = palette.setdefault(color, len(palette))
     quality = str(row.extent_quality)
@@ -318,9 +323,7 @@ def build_map_parts(
     n_valid = int(valid.sum())
     missing = len(results) - n_valid
     selected_rows = (
-        results[results["id"].astype(str) == str(selected_id)]
-        if selected_id is not None
-        else results.iloc[0:0]
+        results[results["id"].astype(str) == str(selected_id)] if selected_id is not None else results.iloc[0:0]
     )
 
     drawn = 0
@@ -357,9 +360,7 @@ def build_map_parts(
 
     make_offline(m)
     make_offline(group)
-    stats = MapStats(
-        total=len(results), drawn=drawn, missing=missing, aggregated=aggregated, cells=cells
-    )
+    stats = MapStats(total=len(results), drawn=drawn, missing=missing, aggregated=aggregated, cells=cells)
     return MapParts(map=m, features=group, stats=stats)
 
 

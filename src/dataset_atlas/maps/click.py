@@ -44,9 +44,7 @@ def _id_from_point(lat: float, lng: float, zoom: float, results: pd.DataFrame) -
     return best[1] if best else None
 
 
-def dataset_id_from_click(
-    st_folium_return: Mapping[str, Any] | None, results: pd.DataFrame
-) -> str | None:
+def dataset_id_from_click(st_folium_return: Mapping[str, Any] | None, results: pd.DataFrame) -> str | None:
     """The id of the clicked dataset, or None (nothing clicked, a count cell, no match).
 
     First the tooltip: every extent tooltip ends with ``⟨id:…⟩``, and only an id present

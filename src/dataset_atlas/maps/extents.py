@@ -99,11 +99,7 @@ def display_parts(box: Box) -> list[tuple[float, float, float, float]]:
     n = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, box.north))
     if s == n and box.south != box.north:
         # A thin polar strip entirely beyond the limit: keep it visible as a sliver.
-        s, n = (
-            (MERCATOR_MAX_LAT - 0.5, MERCATOR_MAX_LAT)
-            if s > 0
-            else (-MERCATOR_MAX_LAT, -MERCATOR_MAX_LAT + 0.5)
-        )
+        s, n = (MERCATOR_MAX_LAT - 0.5, MERCATOR_MAX_LAT) if s > 0 else (-MERCATOR_MAX_LAT, -MERCATOR_MAX_LAT + 0.5)
     if box.crosses:
         return [(s, box.west, n, 180.0), (s, -180.0, n, box.east)]
     return [(s, box.west, n, box.east)]

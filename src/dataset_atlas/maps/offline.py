@@ -57,8 +57,7 @@ class OfflineAssetError(AtlasError, ValueError):
         self.element = element
         self.url = url
         super().__init__(
-            f"{element}: needs {url}, which is not vendored under static/ "
-            "(the map would stay blank offline)"
+            f"{element}: needs {url}, which is not vendored under static/ (the map would stay blank offline)"
         )
 
 

@@ -112,10 +112,7 @@ def extent_tooltip(dataset_id: str, title: str, quality: str, lang: str) -> str:
     if quality in ("approximate", "corrected", "point"):
         parts.append(f'<br><span class="atlas-q">{html.escape(label(quality, lang))}</span>')
     if len(dataset_id) <= MAX_ID_CHARS:
-        parts.append(
-            f'<br><span class="atlas-id">{ID_OPEN}'
-            f"{html.escape(dataset_id, quote=False)}{ID_CLOSE}</span>"
-        )
+        parts.append(f'<br><span class="atlas-id">{ID_OPEN}{html.escape(dataset_id, quote=False)}{ID_CLOSE}</span>')
     return "".join(parts)
 
 
@@ -144,9 +141,7 @@ def legend_html(categories: Iterable[str] | Mapping[str, int], lang: str = "zh")
         text = html.escape(name)
         if counts is not None:
             text += f" ({int(counts[name]):,})"
-        rows.append(
-            "<li>" + swatch.format(style="solid", color=color, fill=color + "33") + text + "</li>"
-        )
+        rows.append("<li>" + swatch.format(style="solid", color=color, fill=color + "33") + text + "</li>")
     rows.append(
         "<li>"
         + swatch.format(style="dashed", color="#666666", fill="transparent")
@@ -162,7 +157,5 @@ def legend_html(categories: Iterable[str] | Mapping[str, int], lang: str = "zh")
     return (
         '<div class="atlas-legend" style="font-size:0.85rem;line-height:1.5">'
         f"<strong>{html.escape(label('legend', lang))}</strong>"
-        '<ul style="list-style:none;padding-left:0;margin:0.25rem 0">'
-        + "".join(rows)
-        + "</ul></div>"
+        '<ul style="list-style:none;padding-left:0;margin:0.25rem 0">' + "".join(rows) + "</ul></div>"
     )
