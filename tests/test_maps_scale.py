@@ -17,6 +17,7 @@ from dataset_atlas.maps import (
     box_center,
     build_map,
     build_map_parts,
+    cell_deg_for_zoom,
     make_box,
     payload_bytes,
 )
@@ -196,3 +197,10 @@ def test_huge_titles_and_max_features_fall_back_to_cells() -> None:
     assert parts.stats.aggregated
     assert payload_bytes(build_map(frame, max_features=10**6)) <= PAYLOAD_LIMIT_BYTES
     assert FEATURE_BUDGET_BYTES < PAYLOAD_LIMIT_BYTES
+
+
+def test_cell_size_follows_zoom() -> None:
+    assert cell_deg_for_zoom(None) == 30
+    assert cell_deg_for_zoom(1.5) == 30
+    sizes = [cell_deg_for_zoom(z) for z in (1, 2, 3, 4, 5, 6, 8, 12)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] < 1

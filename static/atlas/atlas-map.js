@@ -92,7 +92,7 @@
   function addCells(group, data) {
     // data.k: [lat, lon, count, tooltipHtml]; sized by log(count) so 1 and 10,000 both read.
     data.k.forEach(function (k) {
-      var size = Math.round(22 + 9 * Math.log10(Math.max(1, k[2])));
+      var size = Math.round(20 + 6 * Math.log10(Math.max(1, k[2])));
       var label = k[2] >= 10000 ? Math.round(k[2] / 1000) + "k" : String(k[2]);
       var marker = L.marker([k[0], k[1]], {
         icon: L.divIcon({

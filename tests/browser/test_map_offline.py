@@ -24,6 +24,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).resolve().parent / "apps" / "map_app.py"
 SCREENSHOT = Path("/tmp/dataset_atlas_map_offline.png")
+SCREENSHOT_CELLS = Path("/tmp/dataset_atlas_map_cells.png")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -148,3 +149,25 @@ def test_map_is_offline_clean_drawn_and_clickable(app_url: str) -> None:
     assert errors == []
     assert failed == []
     assert dialogs == []
+
+
+def test_large_catalog_is_drawn_as_counts(app_url: str) -> None:
+    errors: list[str] = []
+    failed: list[str] = []
+    with playwright_sync.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+        page.goto(f"{app_url}/?n=5000")
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        frame.locator(".atlas-cell").first.wait_for(timeout=30_000)
+        frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
+        labels = frame.locator(".atlas-cell span").all_inner_texts()
+        assert sum(int(t) for t in labels) == 5000
+        assert frame.locator("path.leaflet-interactive").count() == 0
+        page.screenshot(path=str(SCREENSHOT_CELLS), full_page=True)
+        browser.close()
+    assert errors == []
+    assert failed == []

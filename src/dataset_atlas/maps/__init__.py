@@ -23,6 +23,7 @@ from dataset_atlas.maps.build import (
     build_extent_map,
     build_map,
     build_map_parts,
+    cell_deg_for_zoom,
     payload_bytes,
     rgba_to_data_url,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "build_map",
     "build_map_parts",
     "category_color",
+    "cell_deg_for_zoom",
     "dataset_id_from_click",
     "display_parts",
     "extent_tooltip",

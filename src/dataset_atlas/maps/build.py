@@ -203,6 +203,24 @@ class QuicklookLike(Protocol):
     bounds: tuple[float, float, float, float]
 
 
+_CELL_SIZES = (30.0, 15.0, 10.0, 5.0, 2.0, 1.0, 0.5, 0.25)
+# Count circles are up to ~45 px wide: keep cells at least this far apart on screen.
+_CELL_MIN_PX = 60.0
+
+
+def cell_deg_for_zoom(zoom: float | None) -> float:
+    """A grid cell size (degrees) whose count circles do not overlap at this zoom level.
+
+    The page can pass ``cell_deg=cell_deg_for_zoom(st_folium_return["zoom"])``; the
+    default 30 suits the default world view (zoom about 1.5).
+    """
+    if zoom is None:
+        return _CELL_SIZES[0]
+    needed = _CELL_MIN_PX * 360.0 / (256.0 * 2.0 ** float(zoom))
+    fitting = [c for c in _CELL_SIZES if c >= needed]
+    return min(fitting) if fitting else _CELL_SIZES[0]
+
+
 def _base_map(
     basemap: Basemap,
     draw_box: bool,
@@ -304,7 +322,7 @@ def build_map_parts(
     draw_box: bool = True,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    cell_deg: float = 10.0,
+    cell_deg: float = 30.0,
 ) -> MapParts:
     """Build the catalog map as :class:`MapParts` (static map + changing feature group).
 
@@ -375,7 +393,7 @@ def build_map(
     draw_box: bool = True,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    cell_deg: float = 10.0,
+    cell_deg: float = 30.0,
 ) -> folium.Map:
     """The catalog map as one ``folium.Map`` (features included); see :func:`build_map_parts`.
 

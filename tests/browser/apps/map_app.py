@@ -28,6 +28,26 @@ results = pd.DataFrame(
     }
 )
 
+if "n" in st.query_params:
+    # ?n=5000: a synthetic catalog, too big to draw one by one (aggregated view).
+    n = int(st.query_params["n"])
+    rng = np.random.default_rng(0)
+    west = rng.uniform(-180, 170, n)
+    south = rng.uniform(-80, 70, n)
+    results = pd.DataFrame(
+        {
+            "id": [f"syn{i}" for i in range(n)],
+            "title_zh": "合成",
+            "title_en": "synthetic",
+            "category": [f"c{i % 7}" for i in range(n)],
+            "west": west,
+            "south": south,
+            "east": west + rng.uniform(0, 10, n),
+            "north": south + rng.uniform(0, 10, n),
+            "extent_quality": "exact",
+        }
+    )
+
 selected = st.session_state.get("selected")
 parts = build_map_parts(results, lang="zh", selected_id=selected)
 ret = st_folium(
