@@ -81,7 +81,8 @@ def measure(method: str, path: str) -> dict[str, float]:
     elif method == "atlas-read":  # our reader alone: what rio-tiler's preview also does
         from dataset_atlas.quicklook.readers import Limits, read_raster
 
-        with rasterio.Env(GDAL_CACHEMAX=Limits().gdal_cache_mb), rasterio.open(path) as src:
+        cache = Limits().gdal_cache_mb * 2**20  # bytes, as render_quicklook sets it
+        with rasterio.Env(GDAL_CACHEMAX=cache), rasterio.open(path) as src:
             sample = read_raster(src, limits=Limits(max_size=1024))
         assert sample.data is not None
         shape = sample.data.shape

@@ -208,7 +208,7 @@ def read_raster(
     data = _mask_float_nodata(data)
     scale, offset = src.scales[band - 1], src.offsets[band - 1]
     if scale not in (None, 1.0) or offset not in (None, 0.0):
-        data = data.astype(np.float64) * (scale or 1.0) + (offset or 0.0)
+        data = np.ma.MaskedArray(data.astype(np.float64) * (scale or 1.0) + (offset or 0.0))
     band_tags = src.tags(band)
     units = src.units[band - 1] or band_tags.get("units") or tags.get("units") or None
     units = units or band_tags.get("UNITS") or tags.get("UNITS") or None

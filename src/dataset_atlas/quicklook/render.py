@@ -171,7 +171,9 @@ def _read_path(path: Path, limits: Limits) -> Sample:
             ease = read_ease_raw(f, name=str(path))
         return sample_from_ease(ease, limits=limits, name=path.name)
     if kind in ("tiff", "jpeg", "png"):
-        with rasterio.Env(GDAL_CACHEMAX=limits.gdal_cache_mb), open_raster(path) as src:
+        # rasterio passes an int GDAL_CACHEMAX to GDALSetCacheMax64: bytes, not megabytes.
+        cache_bytes = limits.gdal_cache_mb * 2**20
+        with rasterio.Env(GDAL_CACHEMAX=cache_bytes), open_raster(path) as src:
             sample = read_raster(src, limits=limits, name=str(path))
         if sample.rgba is not None and sample.transform is None:
             placed, note = _picture_georef(path, sample.height, sample.width)

@@ -1,0 +1,111 @@
+"""Linking records to files: data packages, <root>/<id> folders, STAC asset hrefs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from PIL import Image
+
+from dataset_atlas.quicklook import find_data_files
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Use `@` matmul:PendingDeprecationWarning:rasterio")
+
+RID = "6c62a54a-462f-4f1c-a1c6-e48619f166a5"
+
+
+def tif(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=1, dtype="uint8",
+                       crs="EPSG:4326", transform=Affine(1.0, 0, 0, 0, -1.0, 8)) as dst:
+        dst.write(np.ones((8, 8), np.uint8), 1)
+    return path
+
+
+def smmr_folder(folder: Path, size: int = 307 * 164 * 2) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = folder / "China-EASE-N07-ML1978298A.37V"
+    raw.write_bytes(b"\x10\x09" * (size // 2))
+    for ext in (".met", ".TIM"):
+        (folder / f"{raw.name}{ext}").write_text("x")
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(folder / f"{raw.name}.jpg")
+    return raw
+
+
+def test_record_folder_under_data_root_groups_sidecars(tmp_path):
+    raw = smmr_folder(tmp_path / RID)
+    (tmp_path / RID / "SYNTHETIC.txt").write_text("demo")
+    files = find_data_files(RID, data_root=tmp_path)
+    assert [f.name for f in files] == [raw.name]
+    f = files[0]
+    assert f.format.startswith("EASE-Grid") and f.previewable and f.size == 100_696
+    assert f.sidecars == (f"{raw.name}.TIM", f"{raw.name}.met")
+    assert f.picture == raw.with_name(f"{raw.name}.jpg")
+
+
+def test_raw_file_of_unknown_size_is_previewable_only_through_its_picture(tmp_path):
+    smmr_folder(tmp_path / RID, size=1000)
+    (f,) = find_data_files(RID, data_root=tmp_path)
+    assert f.previewable and f.picture is not None
+    (tmp_path / RID / f"{f.name}.jpg").unlink()
+    (f,) = find_data_files(RID, data_root=tmp_path)
+    assert not f.previewable
+
+
+def test_data_package_with_ncdc_meta(tmp_path):
+    pkg = tmp_path / "download"
+    meta = pkg / "_ncdc_meta_.json"
+    tif(pkg / "sub" / "MAGT.tif")
+    (pkg / "sub" / "MAGT.tif.aux.xml").write_text("<PAMDataset/>")
+    (pkg / "readme.xlsx").write_bytes(b"PK\x03\x04")
+    meta.write_text("{}")
+    files = find_data_files("any-id", source_path=meta, asset_hrefs=(), data_root=None)
+    assert [(f.name, f.format, f.previewable) for f in files] == [
+        ("readme.xlsx", "Excel", False), ("sub/MAGT.tif", "GeoTIFF", True)]
+    assert files[1].sidecars == ("MAGT.tif.aux.xml",)
+
+
+def test_seed_file_outside_a_package_is_not_a_package(tmp_path):
+    seeds = tmp_path / "seeds"
+    tif(seeds / "unrelated.tif")
+    (seeds / "000.txt").write_text("{}")
+    assert find_data_files("x", source_path=seeds / "000.txt", data_root=None) == []
+
+
+def test_stac_asset_hrefs(tmp_path):
+    root = tmp_path / "root"
+    item = root / "items" / "item.json"
+    item.parent.mkdir(parents=True)
+    item.write_text("{}")
+    a = tif(root / "items" / "a.tif")
+    b = tif(root / "data" / "b.tif")
+    outside = tif(tmp_path / "outside.tif")
+    (root / "items" / "sneaky.tif").symlink_to(outside)
+    hrefs = ["a.tif", b.as_uri(), "https://example.org/c.tif", "../../outside.tif",
+             str(outside), "sneaky.tif", "missing.tif"]
+    files = find_data_files("item", source_path=item, asset_hrefs=hrefs, data_root=root)
+    assert sorted(f.path for f in files) == sorted([a.resolve(), b.resolve()])
+    # Without a data root, only files next to the source document are allowed.
+    files = find_data_files("item", source_path=item, asset_hrefs=hrefs, data_root=None)
+    assert [f.path for f in files] == [a.resolve()]
+
+
+def test_record_id_cannot_walk_out_of_the_root(tmp_path):
+    tif(tmp_path / "outside" / "x.tif")
+    root = tmp_path / "root"
+    root.mkdir()
+    assert find_data_files("../outside", data_root=root) == []
+    assert find_data_files("..", data_root=root) == []
+
+
+def test_symlink_inside_record_folder_pointing_out_is_skipped(tmp_path):
+    root = tmp_path / "root"
+    (root / RID).mkdir(parents=True)
+    secret = tif(tmp_path / "secret.tif")
+    (root / RID / "link.tif").symlink_to(secret)
+    good = tif(root / RID / "good.tif")
+    assert [f.path for f in find_data_files(RID, data_root=root)] == [good.resolve()]
