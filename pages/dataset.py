@@ -1,0 +1,3 @@
+from dataset_atlas.ui.pages import render_dataset_page
+
+render_dataset_page()

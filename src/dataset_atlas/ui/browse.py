@@ -1,0 +1,215 @@
+"""The Browse page: map, selected-dataset panel, results table, timeline and export."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dataset_atlas.catalog import LocalCatalog, SearchResult
+from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
+from dataset_atlas.errors import AtlasError
+from dataset_atlas.maps import build_map_parts, dataset_id_from_click, legend_html
+from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
+from dataset_atlas.ui.controls import current_state, render_sidebar, set_pending, write_url
+from dataset_atlas.ui.data import get_catalog, overview
+from dataset_atlas.ui.detail import overlay_looks, render_detail
+from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.state import (
+    PAGE_SIZE,
+    ViewState,
+    bbox_from_geojson,
+    bbox_from_leaflet_bounds,
+    resolution_label,
+    view_for_bbox,
+)
+
+MAP_KEY = "atlas_map"
+
+
+def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
+    """Catalog, view state (URL/widgets) and the search result, with the sidebar drawn."""
+    catalog = get_catalog()
+    values, span = overview()
+    state = current_state(span)
+    result = catalog.search(state.query())
+    render_sidebar(state, result, values, span)
+    return catalog, state, result
+
+
+def _handle_map_events(ret: dict[str, Any] | None, state: ViewState, frame: pd.DataFrame) -> None:
+    """Map click selects a dataset; a drawn box or the map view becomes the area filter."""
+    if not ret:
+        return
+    ss = st.session_state
+    click = ret.get("last_object_clicked")
+    if click and click != ss.get("_last_click"):
+        ss["_last_click"] = click
+        record_id = dataset_id_from_click(ret, frame)
+        if record_id and record_id != state.selected:
+            ss["sel"] = record_id
+            st.rerun()
+    drawing = ret.get("last_active_drawing")
+    if drawing and drawing != ss.get("_last_drawing"):
+        ss["_last_drawing"] = drawing
+        bbox = bbox_from_geojson(drawing)
+        if bbox is not None:
+            set_pending(w_bbox=",".join(f"{v:.4g}" for v in bbox), w_use_view=False)
+            st.rerun()
+    if ss.get("w_use_view") and ret.get("bounds"):
+        bbox = bbox_from_leaflet_bounds(ret["bounds"])
+        text = ",".join(f"{v:.4g}" for v in bbox) if bbox else ""
+        if bbox and text != ss.get("w_bbox"):
+            set_pending(w_bbox=text)
+            st.rerun()
+
+
+def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) -> None:
+    """The map of the current result, with the selected dataset's quicklooks."""
+    lang = state.lang
+    record = catalog.get(state.selected) if state.selected else None
+    looks = overlay_looks(record) if record is not None and state.overlay else []
+    parts = build_map_parts(result.frame, lang=lang, selected_id=state.selected,
+                            basemap=state.basemap,  # type: ignore[arg-type]
+                            overlays=[(look.rgba, look.bounds) for look in looks])
+    returned = ["last_object_clicked", "last_object_clicked_tooltip", "last_active_drawing"]
+    if st.session_state.get("w_use_view"):
+        returned.append("bounds")  # only then: every pan would otherwise rerun the app
+    view: dict[str, Any] = {}
+    if record is not None and record.extent.bbox and st.session_state.get("_framed") != record.id:
+        # Frame a newly selected dataset once; later reruns leave the user's pan and zoom alone.
+        st.session_state["_framed"] = record.id
+        view = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
+    ret = st_folium(parts.map, feature_group_to_add=parts.features, key=MAP_KEY, height=540,
+                    use_container_width=True, returned_objects=returned, **view)
+    notes = []
+    if parts.stats.aggregated:
+        notes.append(t("map_aggregated", lang))
+    if result.without_extent:
+        notes.append(t("no_extent_note", lang, n=result.without_extent))
+    if (result.frame["extent_quality"] == "approximate").any():
+        notes.append(t("approx_note", lang))
+    categories = {str(k): int(v) for k, v in result.frame["category"].value_counts().items()}
+    st.html(legend_html(categories, lang))
+    if notes:
+        st.caption(" · ".join(notes))
+    if looks:
+        c1, c2 = st.columns([1, 2])
+        c1.toggle(t("overlay", lang), key="w_overlay")
+        c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", label_visibility="collapsed")
+    _handle_map_events(ret, state, result.frame)
+
+
+def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    title = frame["title_en"] if lang == "en" else frame["title_zh"]
+    return pd.DataFrame({
+        t("title", lang): title.to_numpy(),
+        t("category", lang): frame["category"].to_numpy(),
+        t("start", lang): frame["start"].dt.date.to_numpy(),
+        t("end", lang): [t("ongoing", lang) if o else (d.date().isoformat() if not pd.isna(d) else "")
+                         for d, o in zip(frame["end"], frame["ongoing"], strict=True)],
+        t("spatial_res", lang): [resolution_label(v) if not math.isnan(v) else "" for v in frame["resolution_m"]],
+        t("temporal_res", lang): [value_label(v, lang) for v in frame["time_resolution"]],
+        t("access", lang): [value_label(v, lang) for v in frame["access"]],
+        t("extent_quality", lang): [value_label(v, lang) for v in frame["extent_quality"]],
+    })
+
+
+def render_results(state: ViewState, result: SearchResult) -> None:
+    """One page of the result as a table; choosing a row selects the dataset."""
+    lang = state.lang
+    ss = st.session_state
+    pages = max(1, math.ceil(result.matched / PAGE_SIZE))
+    if ss.get("page", 1) > pages:
+        ss["page"] = pages
+    page = int(ss.get("page", 1))
+    rows = result.frame.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    event = st.dataframe(_table(rows, lang), hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key=f"table_{page}_{state.sort}_{result.matched}",
+                         height=min(420, 38 + 35 * max(1, len(rows))))
+    c1, c2 = st.columns([1, 3])
+    if pages > 1:
+        c1.number_input(t("page", lang), min_value=1, max_value=pages, step=1, key="page")
+    c2.caption(t("rows_shown", lang, a=(page - 1) * PAGE_SIZE + (1 if len(rows) else 0),
+                 b=(page - 1) * PAGE_SIZE + len(rows), n=f"{result.matched:,}"))
+    chosen = event.selection.rows if event and event.selection else []
+    if chosen and chosen != ss.get("_last_rows"):
+        ss["_last_rows"] = chosen
+        record_id = str(rows["id"].iloc[chosen[0]])
+        if record_id != state.selected:
+            ss["sel"] = record_id
+            st.rerun()
+
+
+def render_timeline(state: ViewState, result: SearchResult) -> None:
+    """Each dataset's span (few results) or the number of datasets per year (many)."""
+    lang = state.lang
+    frame = result.frame
+    undated = int((frame["start"].isna() & frame["end"].isna()).sum())
+    if result.matched <= GANTT_LIMIT:
+        table = spans(frame, lang)
+        if table.empty:
+            st.caption(t("no_time", lang, n=undated))
+            return
+        table["title"] = table["title"].str.slice(0, 50)
+        chart = alt.Chart(table).mark_bar(height=10).encode(
+            x=alt.X("start:T", title=None), x2="end:T",
+            y=alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("category:N", legend=None),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("start:T"), alt.Tooltip("end:T"), alt.Tooltip("ongoing:N")],
+        ).properties(height=max(80, 24 * len(table)))
+    else:
+        table = coverage_by_year(frame)
+        chart = alt.Chart(table).mark_area(opacity=0.7).encode(
+            x=alt.X("year:Q", axis=alt.Axis(format="d"), title=None),
+            y=alt.Y("datasets:Q", title=t("coverage_per_year", lang)),
+            tooltip=["year:Q", "datasets:Q"],
+        ).properties(height=220)
+    st.altair_chart(chart, width="stretch")
+    if undated:
+        st.caption(t("no_time", lang, n=undated))
+
+
+def render_export(state: ViewState, result: SearchResult) -> None:
+    """Download the current result (generated only when clicked)."""
+    lang = state.lang
+    frame = result.frame
+    c1, c2 = st.columns(2)
+    c1.download_button(t("export_csv", lang), data=lambda: result_to_csv(frame).encode("utf-8"),
+                       file_name="dataset-atlas.csv", mime="text/csv", width="stretch", on_click="ignore")
+    c2.download_button(t("export_geojson", lang), data=lambda: result_to_geojson(frame).encode("utf-8"),
+                       file_name="dataset-atlas.geojson", mime="application/geo+json", width="stretch",
+                       on_click="ignore")
+
+
+def render_browse() -> None:
+    """The whole Browse page."""
+    catalog, state, result = prepare()
+    lang = state.lang
+    st.markdown(f"### {t('app_title', lang)} · {t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}")
+    map_col, side_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        render_map(catalog, state, result)
+    with side_col:
+        record = catalog.get(state.selected) if state.selected else None
+        if record is None:
+            st.info(t("select_hint", lang))
+        else:
+            try:
+                render_detail(record, lang, compact=True,
+                                          link=("pages/dataset.py", {"id": record.id, "lang": lang}))
+            except AtlasError as exc:
+                show_error(exc, lang)
+    tab_results, tab_time, tab_export = st.tabs([t("results", lang), t("timeline", lang), t("export", lang)])
+    with tab_results:
+        render_results(state, result)
+    with tab_time:
+        render_timeline(state, result)
+    with tab_export:
+        render_export(state, result)
+    write_url(state)

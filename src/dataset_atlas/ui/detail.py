@@ -1,0 +1,237 @@
+"""The dataset detail view (used as the Browse panel and as the Dataset page).
+
+Every text from a record reaches the page either escaped (``html.escape``) or as the
+sanitised abstract produced at ingest; links are only the CSTR/DOI resolvers and https
+licence URLs, built here, never taken as markup from the record.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dataset_atlas.errors import AtlasError
+from dataset_atlas.maps import build_extent_map
+from dataset_atlas.model import DatasetRecord
+from dataset_atlas.quicklook import DataFile, Quicklook
+from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
+from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.state import resolution_label
+
+_CSS = """
+<style>
+.atlas-facts {border-collapse: collapse; width: 100%; font-size: 0.9rem;}
+.atlas-facts th {text-align: left; color: #555; font-weight: 500; padding: 3px 10px 3px 0;
+  vertical-align: top; white-space: nowrap;}
+.atlas-facts td {padding: 3px 0; word-break: break-word;}
+.atlas-tags span {display: inline-block; background: #eef2f7; border-radius: 10px; padding: 1px 9px;
+  margin: 2px 4px 2px 0; font-size: 0.82rem;}
+.atlas-abstract {font-size: 0.92rem; line-height: 1.55; max-height: 22rem; overflow-y: auto;}
+.atlas-legend span.sw {display: inline-block; width: 12px; height: 12px; border: 1px solid #888;
+  margin-right: 5px; vertical-align: -1px;}
+.atlas-legend div {font-size: 0.82rem; line-height: 1.5;}
+.atlas-ramp {height: 12px; border: 1px solid #888; border-radius: 2px;}
+</style>
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def _link(url: str, text: str) -> str:
+    if not url.startswith("https://"):
+        return _e(text)
+    return f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(text)}</a>'
+
+
+def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
+    """(label, safe HTML) pairs for the key-facts table."""
+    span_start = record.time.start.isoformat() if record.time.start else t("unknown", lang)
+    span_end = record.time.end.isoformat() if record.time.end else t("ongoing", lang)
+    res = record.resolution
+    res_text = ""
+    if res.metres is not None:
+        res_text = resolution_label(res.metres)
+        if res.text and res.text != res_text.replace(" ", ""):
+            res_text += f" ({res.text}" + (", ≈ at the equator" if res.angular and lang == "en" else
+                                           "，按赤道换算" if res.angular else "") + ")"
+    elif res.text:
+        res_text = res.text
+    quality = value_label(str(record.extent.quality), lang)
+    bbox = record.extent.bbox
+    extent = ", ".join(f"{v:g}" for v in bbox) + f" ({quality})" if bbox else quality
+    licence = record.licence
+    rows = [
+        (t("time_span", lang), _e(f"{span_start} – {span_end}" if record.time.start or record.time.end
+                                  else t("unknown", lang))),
+        (t("spatial_res", lang), _e(res_text or t("unknown", lang))),
+        (t("temporal_res", lang), _e(value_label(str(record.time_resolution), lang)
+                                     + (f" ({record.time_resolution_text})" if record.time_resolution_text else ""))),
+        (t("extent", lang), _e(extent)),
+        (t("place", lang), _e(record.place.get(lang))),
+        (t("projection", lang), _e(record.projection)),
+        (t("formats", lang), _e(", ".join(record.formats))),
+        (t("size", lang), _e(_size(record.size_bytes))),
+        (t("files", lang), _e(record.file_count if record.file_count is not None else "")),
+        (t("access", lang), _e(value_label(record.access, lang))),
+        (t("licence", lang), _link(licence, licence) if licence.startswith("https://") else _e(licence)),
+        ("CSTR", _link(record.cstr_url, record.cstr) if record.cstr else ""),
+        ("DOI", _link(record.doi_url, record.doi) if record.doi else ""),
+        (t("id", lang), _e(record.id)),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def _facts_table(record: DatasetRecord, lang: str) -> str:
+    body = "".join(f"<tr><th>{_e(label)}</th><td>{value}</td></tr>" for label, value in facts_rows(record, lang))
+    return f'<table class="atlas-facts">{body}</table>'
+
+
+def legend_block(look: Quicklook, lang: str) -> str:
+    """The quicklook's legend and statistics as safe HTML."""
+    items = []
+    ramp = [e for e in look.legend if "color" in e]
+    if look.kind == "categorical":
+        for entry in ramp:
+            share = entry.get("share")
+            pct = f" — {share * 100:.1f}%" if isinstance(share, int | float) else ""
+            items.append(f'<div><span class="sw" style="background:{_e(entry["color"])}"></span>'
+                         f'{_e(entry.get("label", entry.get("value", "")))}{_e(pct)}</div>')
+    else:
+        stops = ", ".join(_e(e["color"]) for e in ramp)
+        labels = [e.get("label", e.get("value", "")) for e in ramp]
+        items.append(f'<div class="atlas-ramp" style="background:linear-gradient(to right, {stops})"></div>'
+                     f'<div style="display:flex;justify-content:space-between">'
+                     f'<span>{_e(labels[0] if labels else "")}</span><span>{_e(labels[-1] if labels else "")}</span></div>')
+    units = f"<div>{_e(look.units)}</div>" if look.units else ""
+    return f'<div class="atlas-legend">{units}{"".join(items)}</div>'
+
+
+def _stats_line(look: Quicklook) -> str:
+    stats = look.stats
+    parts = []
+    for key in ("min", "max", "mean", "valid_fraction"):
+        value = stats.get(key)
+        if isinstance(value, int | float):
+            parts.append(f"{key} {value:.4g}")
+    return " · ".join(parts)
+
+
+def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
+    """Quicklooks of the dataset's previewable files (errors kept to show, not raised)."""
+    out: list[Quicklook | AtlasError] = []
+    for f in (files if files is not None else data_files(record)):
+        if not f.previewable or len(out) >= MAX_OVERLAYS:
+            continue
+        try:
+            stat = f.path.stat()
+            out.append(quicklook(str(f.path), stat.st_size, stat.st_mtime_ns))
+        except AtlasError as exc:
+            out.append(exc)
+        except OSError as exc:
+            out.append(AtlasError(f"{f.path}: {exc.strerror or exc}"))
+    return out
+
+
+def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> None:
+    """The data files and their previews (image, legend, statistics)."""
+    st.subheader(t("quicklook", lang))
+    root = data_root()
+    try:
+        files = data_files(record)
+    except AtlasError as exc:
+        show_error(exc, lang)
+        return
+    if not files:
+        st.caption(t("no_files", lang, root=root) if root else t("no_data_root", lang))
+        return
+    looks = record_quicklooks(record, files)
+    for look in looks[: 1 if compact else len(looks)]:
+        if isinstance(look, AtlasError):
+            show_error(look, lang)
+            continue
+        name = look.source.rsplit("/", 1)[-1]
+        c1, c2 = st.columns([3, 2]) if not compact else (st.container(), st.container())
+        c1.image(look.preview_png_bytes(), caption=name, width="stretch")
+        with c2:
+            if look.synthetic:
+                st.caption("⚠ " + t("synthetic", lang))
+            st.html(legend_block(look, lang))
+            line = _stats_line(look)
+            if line:
+                st.caption(f"{t('stats', lang)}: {line}" + (f" · {look.grid_note}" if look.grid_note else ""))
+    if not compact:
+        st.markdown(f"**{t('data_files', lang)}**")
+        st.dataframe(
+            [{"name": f.name, "size": _size(f.size), "format": f.format, t("previewable", lang): f.previewable}
+             for f in files],
+            hide_index=True, width="stretch",
+        )
+
+
+def render_detail(record: DatasetRecord, lang: str, *, compact: bool = False,
+                  link: tuple[str, dict[str, str]] | None = None) -> None:
+    """The detail view of one record; ``compact`` for the Browse side panel."""
+    st.html(_CSS)
+    st.html(f"<h3 style='margin:0 0 .3rem 0'>{_e(record.title.get(lang))}</h3>"
+            + (f"<div style='color:#666;font-size:.85rem'>{_e(record.title.get('zh' if lang == 'en' else 'en'))}</div>"
+               if record.title.zh and record.title.en and record.title.zh != record.title.en else ""))
+    if link:
+        st.page_link(link[0], label=t("open_page", lang), icon=":material/open_in_new:", query_params=link[1])
+    tags = "".join(f"<span>{_e(k)}</span>" for k in record.keywords[:20])
+    if record.category:
+        tags = f"<span style='background:#dde9f7'><b>{_e(record.category)}</b></span>" + tags
+    st.html(f'<div class="atlas-tags">{tags}</div>')
+    st.html(_facts_table(record, lang))
+    if compact:
+        render_quicklooks(record, lang, compact=True)
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("abstract", lang))
+        abstract = record.abstract_html.get(lang)
+        st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')
+        st.subheader(t("citation", lang))
+        st.code(record.citation.get(lang) or t("none", lang), language=None, wrap_lines=True)
+        st.subheader(t("contributors", lang))
+        people = [f"{p.name}" + (f" — {p.institution}" if p.institution else "") for p in record.contributors]
+        st.html("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in people) + "</ul>" if people else _e(t("none", lang)))
+    with right:
+        st.subheader(t("extent", lang))
+        bbox = record.extent.bbox
+        m = build_extent_map(*(bbox or (float("nan"),) * 4), quality=str(record.extent.quality), lang=lang,
+                             category=record.category)
+        st_folium(m, key=f"extent_{record.id}", height=300, use_container_width=True, returned_objects=[])
+        st.caption(f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
+                   + (f" — {record.extent.note}" if record.extent.note else ""))
+    render_quicklooks(record, lang, compact=False)
+
+
+def overlay_looks(record: DatasetRecord) -> list[Any]:
+    """Quicklooks to draw on the map for the selected dataset (errors left out)."""
+    try:
+        looks = [look for look in record_quicklooks(record) if not isinstance(look, AtlasError) and look.bounds]
+    except AtlasError:
+        return []
+    # Channels of one grid (SMMR) share a footprint: stacking them hides all but the top one.
+    distinct: dict[tuple[float, ...], Quicklook] = {}
+    for look in looks:
+        assert look.bounds is not None
+        distinct.setdefault(tuple(round(v, 2) for v in look.bounds), look)
+    return list(distinct.values())

@@ -1,0 +1,78 @@
+"""The Dataset and Catalog pages (the Browse page is in :mod:`dataset_atlas.ui.browse`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dataset_atlas.errors import AtlasError
+from dataset_atlas.ui.browse import prepare
+from dataset_atlas.ui.controls import write_url
+from dataset_atlas.ui.data import catalog_source
+from dataset_atlas.ui.detail import render_detail
+from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.i18n import t, value_label
+
+
+def render_dataset_page() -> None:
+    """One dataset in full; ``?id=`` in the URL chooses it."""
+    catalog, state, result = prepare()
+    lang = state.lang
+    st.page_link("pages/browse.py", label=t("back", lang), icon=":material/arrow_back:")
+    record = catalog.get(state.selected) if state.selected else None
+    if record is None:
+        if state.selected:
+            st.warning(t("not_found", lang, id=state.selected))
+        frame = result.frame.head(500)
+        titles = dict(zip(frame["id"], frame["title_en" if lang == "en" else "title_zh"], strict=True))
+        choice = st.selectbox(t("choose_dataset", lang), options=list(titles), index=None,
+                              format_func=lambda i: titles.get(i, i))
+        if choice:
+            st.session_state["sel"] = choice
+            st.rerun()
+    else:
+        try:
+            render_detail(record, lang)
+        except AtlasError as exc:
+            show_error(exc, lang)
+    write_url(state)
+
+
+def render_catalog_page() -> None:
+    """Where the catalog came from and what its ingest rejected, for curators."""
+    catalog, state, _ = prepare()
+    lang = state.lang
+    report = catalog.report
+    kind, path = catalog_source()
+    st.markdown(f"### {t('ingest_summary', lang)}")
+    source = t("seeds_source", lang) if kind == "seeds" else str(path)
+    st.markdown(f"**{t('source', lang)}:** `{source}`")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("records", lang), f"{len(catalog):,}")
+    c2.metric(t("rejected", lang), f"{len(report.rejected):,}")
+    c3.metric(t("warnings", lang), f"{len(report.warnings):,}")
+    c4.metric(t("skipped", lang), f"{len(report.skipped):,}")
+    st.markdown(f"**{t('rejected', lang)}**")
+    if report.rejected:
+        st.dataframe(pd.DataFrame([{"path": r.path, "reason": r.reason} for r in report.rejected]),
+                     hide_index=True, width="stretch")
+    else:
+        st.caption(t("none", lang))
+    with st.expander(f"{t('warnings', lang)} ({len(report.warnings):,})"):
+        st.dataframe(pd.DataFrame({"warning": report.warnings[:5000]}), hide_index=True, width="stretch")
+    if report.skipped:
+        with st.expander(f"{t('skipped', lang)} ({len(report.skipped):,})"):
+            st.dataframe(pd.DataFrame([{"path": r.path, "reason": r.reason} for r in report.skipped]),
+                         hide_index=True, width="stretch")
+    frame = catalog.frame
+    col_a, col_b = st.columns(2)
+    with col_a:
+        st.markdown(f"**{t('category', lang)}**")
+        st.dataframe(frame["category"].value_counts().rename_axis(t("category", lang)).reset_index(),
+                     hide_index=True, width="stretch")
+    with col_b:
+        st.markdown(f"**{t('extent_quality', lang)}**")
+        counts = frame["extent_quality"].value_counts()
+        st.dataframe(pd.DataFrame({t("extent_quality", lang): [value_label(str(v), lang) for v in counts.index],
+                                   "count": counts.to_numpy()}), hide_index=True, width="stretch")
+    write_url(state)

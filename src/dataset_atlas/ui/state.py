@@ -1,0 +1,234 @@
+"""The view state (filters, language, selection) and its URL form.
+
+Pure functions, no Streamlit: the URL is parsed leniently (a bad value is dropped, never an
+error page), and only values that differ from the defaults are written, so links stay short.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
+from dataset_atlas.errors import QueryError
+from dataset_atlas.model import BBox
+from dataset_atlas.normalize.dates import parse_date
+
+# The resolution control's stops (metres), log-spaced with human labels, 1 m to 100 km.
+RESOLUTION_STOPS: tuple[float, ...] = (
+    1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000,
+)  # fmt: skip
+BASEMAPS = ("offline", "osm", "esri")
+PAGE_SIZE = 100
+
+
+def resolution_label(metres: float) -> str:
+    """``30 m``, ``1 km``, ``25 km``: how people say cell sizes."""
+    if metres >= 1000:
+        km = metres / 1000
+        return f"{km:g} km"
+    return f"{metres:g} m"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a shared link reproduces."""
+
+    lang: str = "zh"
+    text: str = ""
+    start: date | None = None
+    end: date | None = None
+    categories: tuple[str, ...] = ()
+    res_min: float | None = None  # metres; None = open end
+    res_max: float | None = None
+    time_resolutions: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    bbox: BBox | None = None
+    selected: str | None = None
+    sort: str = "title"
+    basemap: str = "offline"
+    page: int = 1
+    overlay: bool = True
+    opacity: float = 0.75
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def query(self, *, limit: int | None = None) -> Query:
+        """The catalog query these filters describe."""
+        return Query(
+            bbox=self.bbox, start=self.start, end=self.end, categories=self.categories,
+            min_resolution_m=self.res_min, max_resolution_m=self.res_max,
+            time_resolutions=self.time_resolutions, access=self.access, formats=self.formats,
+            text=self.text, sort=self.sort, limit=limit,
+        )
+
+    def cleared(self) -> ViewState:
+        """The same view with every filter removed (language and basemap kept)."""
+        return ViewState(lang=self.lang, basemap=self.basemap, sort=self.sort)
+
+    @property
+    def filtered(self) -> bool:
+        """True when any filter is active."""
+        return self.query() != self.cleared().query()
+
+
+# URL key for each field; lists are repeated keys (st.query_params handles both).
+URL_KEYS = {
+    "lang": "lang", "text": "q", "start": "from", "end": "to", "categories": "cat", "res_min": "rmin",
+    "res_max": "rmax", "time_resolutions": "tres", "access": "access", "formats": "fmt", "bbox": "bbox",
+    "selected": "id", "sort": "sort", "basemap": "basemap", "page": "page", "overlay": "ql", "opacity": "opacity",
+}  # fmt: skip
+
+
+def _one(params: Mapping[str, str | Sequence[str]], key: str) -> str | None:
+    value = params.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return value[-1] if value else None
+
+
+def _many(params: Mapping[str, str | Sequence[str]], key: str) -> tuple[str, ...]:
+    value = params.get(key)
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    return tuple(dict.fromkeys(v for v in items if v))
+
+
+def _metres(text: str | None) -> float | None:
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) and value > 0 else None
+
+
+def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
+    """Parse URL query parameters; unknown or invalid values fall back to defaults."""
+    lang = _one(params, "lang")
+    bbox_text = _one(params, "bbox")
+    try:
+        bbox = parse_bbox(bbox_text) if bbox_text else None
+    except QueryError:
+        bbox = None
+    sort = _one(params, "sort") or "title"
+    basemap = _one(params, "basemap") or "offline"
+    try:
+        page = max(1, int(_one(params, "page") or 1))
+    except ValueError:
+        page = 1
+    try:
+        opacity = min(1.0, max(0.0, float(_one(params, "opacity") or 0.75)))
+    except ValueError:
+        opacity = 0.75
+    return ViewState(
+        lang=lang if lang in ("zh", "en") else "zh",
+        text=(_one(params, "q") or "")[:500],
+        start=parse_date(_one(params, "from")),
+        end=parse_date(_one(params, "to"), end=True),
+        categories=_many(params, "cat"),
+        res_min=_metres(_one(params, "rmin")),
+        res_max=_metres(_one(params, "rmax")),
+        time_resolutions=_many(params, "tres"),
+        access=_many(params, "access"),
+        formats=_many(params, "fmt"),
+        bbox=bbox,
+        selected=_one(params, "id") or None,
+        sort=sort if sort in SORT_KEYS else "title",
+        basemap=basemap if basemap in BASEMAPS else "offline",
+        page=page,
+        overlay=(_one(params, "ql") or "1") != "0",
+        opacity=opacity,
+    )
+
+
+def params_from_state(state: ViewState) -> dict[str, str | list[str]]:
+    """URL query parameters for ``state`` (defaults omitted)."""
+    default = ViewState()
+    out: dict[str, str | list[str]] = {}
+    for f in fields(ViewState):
+        if f.name not in URL_KEYS:
+            continue
+        value = getattr(state, f.name)
+        if value == getattr(default, f.name):
+            continue
+        key = URL_KEYS[f.name]
+        if isinstance(value, tuple) and f.name != "bbox":
+            out[key] = list(value)
+        elif f.name == "bbox":
+            out[key] = ",".join(f"{v:g}" for v in value)
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        elif isinstance(value, bool):
+            out[key] = "1" if value else "0"
+        elif isinstance(value, float):
+            out[key] = f"{value:g}"
+        else:
+            out[key] = str(value)
+    return out
+
+
+def with_selection(state: ViewState, record_id: str | None) -> ViewState:
+    """The state with another dataset selected."""
+    return replace(state, selected=record_id)
+
+
+def _wrap(lon: float) -> float:
+    return lon if -180.0 <= lon <= 180.0 else ((lon + 180.0) % 360.0) - 180.0
+
+
+def bbox_from_lons_lats(lons: Sequence[float], lats: Sequence[float]) -> BBox | None:
+    """A W,S,E,N box from a shape drawn on the map; Leaflet longitudes past ±180 wrap (W > E)."""
+    if not lons or not lats:
+        return None
+    west, east = min(lons), max(lons)
+    south, north = max(-90.0, min(lats)), min(90.0, max(lats))
+    if east - west >= 360.0:
+        return (-180.0, south, 180.0, north)
+    return (_wrap(west), south, _wrap(east), north)
+
+
+def bbox_from_geojson(feature: Mapping[str, object]) -> BBox | None:
+    """The box around a drawn GeoJSON feature (rectangle) or geometry, or None."""
+    geometry = feature.get("geometry", feature)
+    if not isinstance(geometry, Mapping):
+        return None
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list | tuple):
+            if len(node) >= 2 and all(isinstance(v, int | float) for v in node[:2]):
+                lons.append(float(node[0]))
+                lats.append(float(node[1]))
+            else:
+                for item in node:
+                    walk(item)
+
+    walk(geometry.get("coordinates"))
+    return bbox_from_lons_lats(lons, lats)
+
+
+def bbox_from_leaflet_bounds(bounds: Mapping[str, Mapping[str, float]]) -> BBox | None:
+    """The map view (streamlit-folium ``bounds``) as a box."""
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        return bbox_from_lons_lats([sw["lng"], ne["lng"]], [sw["lat"], ne["lat"]])
+    except (KeyError, TypeError):
+        return None
+
+
+def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
+    """Map centre (lat, lon) and zoom that frame a box (antimeridian-aware; polar boxes capped)."""
+    west, south, east, north = bbox
+    width = (east - west) % 360.0 or (360.0 if west != east else 0.0)
+    centre_lon = _wrap(west + width / 2)
+    south_m, north_m = max(south, -80.0), min(north, 80.0)
+    height = max(north_m - south_m, 0.0)
+    span = max(width, height * 1.6, 0.05)
+    zoom = int(max(1, min(12, math.floor(math.log2(360.0 / span)) + 1)))
+    return ((south_m + north_m) / 2, centre_lon), zoom
