@@ -37,13 +37,18 @@ _RANGE_KEYS = ("w_res", "w_years")
 
 def _is_range(value: Any) -> bool:
     return isinstance(value, tuple | list) and len(value) == 2
+
+
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
 SORT_LABELS = {
-    "title": ("标题", "Title"), "-start": ("开始时间（新→旧）", "Start (newest first)"),
-    "start": ("开始时间（旧→新）", "Start (oldest first)"), "resolution": ("分辨率（精→粗）", "Resolution (finest first)"),
-    "-resolution": ("分辨率（粗→精）", "Resolution (coarsest first)"), "-size": ("数据量（大→小）", "Size (largest first)"),
+    "title": ("标题", "Title"),
+    "-start": ("开始时间（新→旧）", "Start (newest first)"),
+    "start": ("开始时间（旧→新）", "Start (oldest first)"),
+    "resolution": ("分辨率（精→粗）", "Resolution (finest first)"),
+    "-resolution": ("分辨率（粗→精）", "Resolution (coarsest first)"),
+    "-size": ("数据量（大→小）", "Size (largest first)"),
     "category": ("类别", "Category"),
-}  # fmt: skip
+}
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -58,19 +63,33 @@ def _snap(value: float | None, default: float) -> float:
 
 def _widgets_from_state(state: ViewState, year_span: tuple[int, int]) -> dict[str, Any]:
     y0, y1 = year_span
-    exact = bool((state.start and (state.start.month, state.start.day) != (1, 1))
-                 or (state.end and (state.end.month, state.end.day) != (12, 31)))
-    years = (max(y0, min(y1, state.start.year)) if state.start else y0,
-             max(y0, min(y1, state.end.year)) if state.end else y1)
+    exact = bool(
+        (state.start and (state.start.month, state.start.day) != (1, 1))
+        or (state.end and (state.end.month, state.end.day) != (12, 31))
+    )
+    years = (
+        max(y0, min(y1, state.start.year)) if state.start else y0,
+        max(y0, min(y1, state.end.year)) if state.end else y1,
+    )
     return {
-        "w_lang": state.lang, "w_text": state.text, "w_years": (min(years), max(years)),
-        "w_exact": exact, "w_from": state.start or date(y0, 1, 1), "w_to": state.end or date(y1, 12, 31),
+        "w_lang": state.lang,
+        "w_text": state.text,
+        "w_years": (min(years), max(years)),
+        "w_exact": exact,
+        "w_from": state.start or date(y0, 1, 1),
+        "w_to": state.end or date(y1, 12, 31),
         "w_cat": list(state.categories),
         "w_res": (_snap(state.res_min, RESOLUTION_STOPS[0]), _snap(state.res_max, RESOLUTION_STOPS[-1])),
-        "w_tres": list(state.time_resolutions), "w_access": list(state.access), "w_fmt": list(state.formats),
+        "w_tres": list(state.time_resolutions),
+        "w_access": list(state.access),
+        "w_fmt": list(state.formats),
         "w_bbox": ",".join(f"{v:g}" for v in state.bbox) if state.bbox else "",
-        "w_sort": state.sort, "w_basemap": state.basemap, "sel": state.selected, "page": state.page,
-        "w_overlay": state.overlay, "w_opacity": state.opacity,
+        "w_sort": state.sort,
+        "w_basemap": state.basemap,
+        "sel": state.selected,
+        "page": state.page,
+        "w_overlay": state.overlay,
+        "w_opacity": state.opacity,
     }
 
 
@@ -158,8 +177,9 @@ def _clear_filters() -> None:
     ss.update({k: v for k, v in keep.items() if v is not None})
 
 
-def _with_counts(counts: Mapping[str, int], lang: str,
-                 label: Callable[[str, str], str] | None = None) -> Callable[[str], str]:
+def _with_counts(
+    counts: Mapping[str, int], lang: str, label: Callable[[str, str], str] | None = None
+) -> Callable[[str], str]:
     def fmt(value: str) -> str:
         shown = label(value, lang) if label else (value or t("unknown", lang))
         return f"{shown} ({counts.get(value, 0):,})"
@@ -174,18 +194,21 @@ def _options(all_values: list[str], counts: Mapping[str, int], chosen: list[str]
     return list(dict.fromkeys([*present, *rest, *chosen]))
 
 
-def render_sidebar(state: ViewState, result: SearchResult, catalog_values: Mapping[str, list[str]],
-                   year_span: tuple[int, int]) -> None:
+def render_sidebar(
+    state: ViewState, result: SearchResult, catalog_values: Mapping[str, list[str]], year_span: tuple[int, int]
+) -> None:
     """Draw the language switch and every filter, with facet counts from ``result``."""
     lang = state.lang
     ss = st.session_state
     ss["_year_span"] = year_span
     with st.sidebar:
-        st.radio(t("language", lang), options=list(LANGS), format_func=lambda k: LANG_NAMES[k], key="w_lang",
-                 horizontal=True)
+        st.radio(
+            t("language", lang), options=list(LANGS), format_func=lambda k: LANG_NAMES[k], key="w_lang", horizontal=True
+        )
         st.markdown(f"**{t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}**")
-        st.button(t("clear", lang), on_click=_clear_filters, disabled=not state.filtered, width="stretch",
-                  key="w_clear")
+        st.button(
+            t("clear", lang), on_click=_clear_filters, disabled=not state.filtered, width="stretch", key="w_clear"
+        )
         st.text_input(t("text", lang), key="w_text", help=t("text_help", lang), placeholder="冻土 / permafrost")
         y0, y1 = year_span
         if not ss.get("w_exact"):
@@ -197,17 +220,41 @@ def render_sidebar(state: ViewState, result: SearchResult, catalog_values: Mappi
             c2.date_input(t("to", lang), key="w_to", min_value=date(1800, 1, 1), max_value=date(2200, 12, 31))
         st.toggle(t("exact_dates", lang), key="w_exact")
         facets = result.facets
-        st.multiselect(t("category", lang), _options(catalog_values["category"], facets["category"], ss["w_cat"]),
-                       key="w_cat", placeholder=t("any", lang), format_func=_with_counts(facets["category"], lang, category_label))
-        st.select_slider(t("resolution", lang), options=list(RESOLUTION_STOPS), key="w_res",
-                         format_func=resolution_label, help=t("resolution_help", lang))
-        st.multiselect(t("time_resolution", lang),
-                       _options(list(TIME_RESOLUTIONS), facets["time_resolution"], ss["w_tres"]),
-                       key="w_tres", placeholder=t("any", lang), format_func=_with_counts(facets["time_resolution"], lang, value_label))
-        st.multiselect(t("access", lang), _options(catalog_values["access"], facets["access"], ss["w_access"]),
-                       key="w_access", placeholder=t("any", lang), format_func=_with_counts(facets["access"], lang, value_label))
-        st.multiselect(t("format", lang), _options(catalog_values["formats"], facets["formats"], ss["w_fmt"]),
-                       key="w_fmt", placeholder=t("any", lang), format_func=_with_counts(facets["formats"], lang))
+        st.multiselect(
+            t("category", lang),
+            _options(catalog_values["category"], facets["category"], ss["w_cat"]),
+            key="w_cat",
+            placeholder=t("any", lang),
+            format_func=_with_counts(facets["category"], lang, category_label),
+        )
+        st.select_slider(
+            t("resolution", lang),
+            options=list(RESOLUTION_STOPS),
+            key="w_res",
+            format_func=resolution_label,
+            help=t("resolution_help", lang),
+        )
+        st.multiselect(
+            t("time_resolution", lang),
+            _options(list(TIME_RESOLUTIONS), facets["time_resolution"], ss["w_tres"]),
+            key="w_tres",
+            placeholder=t("any", lang),
+            format_func=_with_counts(facets["time_resolution"], lang, value_label),
+        )
+        st.multiselect(
+            t("access", lang),
+            _options(catalog_values["access"], facets["access"], ss["w_access"]),
+            key="w_access",
+            placeholder=t("any", lang),
+            format_func=_with_counts(facets["access"], lang, value_label),
+        )
+        st.multiselect(
+            t("format", lang),
+            _options(catalog_values["formats"], facets["formats"], ss["w_fmt"]),
+            key="w_fmt",
+            placeholder=t("any", lang),
+            format_func=_with_counts(facets["formats"], lang),
+        )
         st.text_input(t("area", lang), key="w_bbox", help=t("area_help", lang), placeholder="73.5,18,135.1,53.6")
         if ss.get("w_bbox", "").strip():
             try:
@@ -216,10 +263,15 @@ def render_sidebar(state: ViewState, result: SearchResult, catalog_values: Mappi
                 st.error(str(exc))
         st.checkbox(t("use_view", lang), key="w_use_view")
         st.divider()
-        st.selectbox(t("sort", lang), options=[k for k in SORT_LABELS if k in SORT_KEYS], key="w_sort",
-                     format_func=lambda k: SORT_LABELS[k][1 if lang == "en" else 0])
-        st.selectbox(t("basemap", lang), options=list(BASEMAPS), key="w_basemap",
-                     format_func=lambda k: t(f"basemap_{k}", lang))
+        st.selectbox(
+            t("sort", lang),
+            options=[k for k in SORT_LABELS if k in SORT_KEYS],
+            key="w_sort",
+            format_func=lambda k: SORT_LABELS[k][1 if lang == "en" else 0],
+        )
+        st.selectbox(
+            t("basemap", lang), options=list(BASEMAPS), key="w_basemap", format_func=lambda k: t(f"basemap_{k}", lang)
+        )
 
 
 def select_dataset(record_id: str | None) -> None:

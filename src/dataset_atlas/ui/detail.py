@@ -69,8 +69,11 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
     if res.metres is not None:
         res_text = resolution_label(res.metres)
         if res.text and res.text != res_text.replace(" ", ""):
-            res_text += f" ({res.text}" + (", ≈ at the equator" if res.angular and lang == "en" else
-                                           "，按赤道换算" if res.angular else "") + ")"
+            res_text += (
+                f" ({res.text}"
+                + (", ≈ at the equator" if res.angular and lang == "en" else "，按赤道换算" if res.angular else "")
+                + ")"
+            )
     elif res.text:
         res_text = res.text
     quality = value_label(str(record.extent.quality), lang)
@@ -78,11 +81,18 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
     extent = ", ".join(f"{v:g}" for v in bbox) + f" ({quality})" if bbox else quality
     licence = record.licence
     rows = [
-        (t("time_span", lang), _e(f"{span_start} – {span_end}" if record.time.start or record.time.end
-                                  else t("unknown", lang))),
+        (
+            t("time_span", lang),
+            _e(f"{span_start} – {span_end}" if record.time.start or record.time.end else t("unknown", lang)),
+        ),
         (t("spatial_res", lang), _e(res_text or t("unknown", lang))),
-        (t("temporal_res", lang), _e(value_label(str(record.time_resolution), lang)
-                                     + (f" ({record.time_resolution_text})" if record.time_resolution_text else ""))),
+        (
+            t("temporal_res", lang),
+            _e(
+                value_label(str(record.time_resolution), lang)
+                + (f" ({record.time_resolution_text})" if record.time_resolution_text else "")
+            ),
+        ),
         (t("extent", lang), _e(extent)),
         (t("place", lang), _e(record.place.get(lang))),
         (t("projection", lang), _e(record.projection)),
@@ -111,14 +121,18 @@ def legend_block(look: Quicklook, lang: str) -> str:
         for entry in ramp:
             share = entry.get("share")
             pct = f" — {share * 100:.1f}%" if isinstance(share, int | float) else ""
-            items.append(f'<div><span class="sw" style="background:{_e(entry["color"])}"></span>'
-                         f'{_e(entry.get("label", entry.get("value", "")))}{_e(pct)}</div>')
+            items.append(
+                f'<div><span class="sw" style="background:{_e(entry["color"])}"></span>'
+                f"{_e(entry.get('label', entry.get('value', '')))}{_e(pct)}</div>"
+            )
     else:
         stops = ", ".join(_e(e["color"]) for e in ramp)
         labels = [e.get("label", e.get("value", "")) for e in ramp]
-        items.append(f'<div class="atlas-ramp" style="background:linear-gradient(to right, {stops})"></div>'
-                     f'<div style="display:flex;justify-content:space-between">'
-                     f'<span>{_e(labels[0] if labels else "")}</span><span>{_e(labels[-1] if labels else "")}</span></div>')
+        items.append(
+            f'<div class="atlas-ramp" style="background:linear-gradient(to right, {stops})"></div>'
+            f'<div style="display:flex;justify-content:space-between">'
+            f"<span>{_e(labels[0] if labels else '')}</span><span>{_e(labels[-1] if labels else '')}</span></div>"
+        )
     units = f"<div>{_e(look.units)}</div>" if look.units else ""
     return f'<div class="atlas-legend">{units}{"".join(items)}</div>'
 
@@ -136,7 +150,7 @@ def _stats_line(look: Quicklook) -> str:
 def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
     """Quicklooks of the dataset's previewable files (errors kept to show, not raised)."""
     out: list[Quicklook | AtlasError] = []
-    for f in (files if files is not None else data_files(record)):
+    for f in files if files is not None else data_files(record):
         if not f.previewable or len(out) >= MAX_OVERLAYS:
             continue
         try:
@@ -179,19 +193,28 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
     if not compact:
         st.markdown(f"**{t('data_files', lang)}**")
         st.dataframe(
-            [{"name": f.name, "size": _size(f.size), "format": f.format, t("previewable", lang): f.previewable}
-             for f in files],
-            hide_index=True, width="stretch",
+            [
+                {"name": f.name, "size": _size(f.size), "format": f.format, t("previewable", lang): f.previewable}
+                for f in files
+            ],
+            hide_index=True,
+            width="stretch",
         )
 
 
-def render_detail(record: DatasetRecord, lang: str, *, compact: bool = False,
-                  link: tuple[str, dict[str, str]] | None = None) -> None:
+def render_detail(
+    record: DatasetRecord, lang: str, *, compact: bool = False, link: tuple[str, dict[str, str]] | None = None
+) -> None:
     """The detail view of one record; ``compact`` for the Browse side panel."""
     st.html(_CSS)
-    st.html(f"<h3 style='margin:0 0 .3rem 0'>{_e(record.title.get(lang))}</h3>"
-            + (f"<div style='color:#666;font-size:.85rem'>{_e(record.title.get('zh' if lang == 'en' else 'en'))}</div>"
-               if record.title.zh and record.title.en and record.title.zh != record.title.en else ""))
+    st.html(
+        f"<h3 style='margin:0 0 .3rem 0'>{_e(record.title.get(lang))}</h3>"
+        + (
+            f"<div style='color:#666;font-size:.85rem'>{_e(record.title.get('zh' if lang == 'en' else 'en'))}</div>"
+            if record.title.zh and record.title.en and record.title.zh != record.title.en
+            else ""
+        )
+    )
     if link:
         st.page_link(link[0], label=t("open_page", lang), icon=":material/open_in_new:", query_params=link[1])
     tags = "".join(f"<span>{_e(k)}</span>" for k in record.keywords[:20])
@@ -215,11 +238,14 @@ def render_detail(record: DatasetRecord, lang: str, *, compact: bool = False,
     with right:
         st.subheader(t("extent", lang))
         bbox = record.extent.bbox
-        m = build_extent_map(*(bbox or (float("nan"),) * 4), quality=str(record.extent.quality), lang=lang,
-                             category=record.category)
+        m = build_extent_map(
+            *(bbox or (float("nan"),) * 4), quality=str(record.extent.quality), lang=lang, category=record.category
+        )
         st_folium(m, key=f"extent_{record.id}", height=300, use_container_width=True, returned_objects=[])
-        st.caption(f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
-                   + (f" — {record.extent.note}" if record.extent.note else ""))
+        st.caption(
+            f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
+            + (f" — {record.extent.note}" if record.extent.note else "")
+        )
     render_quicklooks(record, lang, compact=False)
 
 
