@@ -12,6 +12,9 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,40 @@ def search_text(record: DatasetRecord) -> str:
     return "\n".join(p for p in parts if p).lower()
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_fast(value: Any) -> Any:
+    """``DatasetRecord.to_dict`` without its deep copy: dataclasses, enums, dates, tuples.
+
+    Dicts (the raw source document, parsed JSON) are passed through as they are; the caller
+    serialises with ``allow_nan=False`` and falls back to ``to_dict`` if anything is odd.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain_fast(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain_fast(getattr(value, name)) for name in names}
+    return value  # float, dict: json.dumps checks them
+
+
+def record_json(record: DatasetRecord) -> str:
+    """``json.dumps(record.to_dict())``, compact, about ten times faster than ``to_dict``."""
+    try:
+        return json.dumps(_plain_fast(record), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):  # NaN/inf or an unexpected type: the exact, slow path
+        return json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
 def records_to_frame(records: Sequence[DatasetRecord]) -> pd.DataFrame:
     """Flatten records into the index frame."""
     rows: list[dict[str, Any]] = []
@@ -62,7 +99,7 @@ def records_to_frame(records: Sequence[DatasetRecord]) -> pd.DataFrame:
             "access": r.access, "licence": r.licence,
             "size_bytes": r.size_bytes, "file_count": r.file_count,
             "search_text": search_text(r),
-            "record": json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")),
+            "record": record_json(r),
         })
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return normalize_frame_types(frame)

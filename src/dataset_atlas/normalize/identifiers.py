@@ -6,6 +6,8 @@ import re
 
 _CSTR = re.compile(r"(\d{5}\.\d{2}\.[^\s/?#]+(?:\.[^\s/?#]+)*)")
 _DOI = re.compile(r"(10\.\d{4,9}/[^\s\"'<>，。；;]+)")
+_CSTR_URL = re.compile(r"^(https?://)?(www\.)?cstr\.cn/", re.I)
+_CSTR_PREFIX = re.compile(r"^cstr\s*[:：]\s*", re.I)
 
 
 def normalize_cstr(value: object) -> str:
@@ -13,8 +15,7 @@ def normalize_cstr(value: object) -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    text = re.sub(r"^(https?://)?(www\.)?cstr\.cn/", "", text, flags=re.I)
-    text = re.sub(r"^cstr\s*[:：]\s*", "", text, flags=re.I)
+    text = _CSTR_PREFIX.sub("", _CSTR_URL.sub("", text))
     m = _CSTR.search(text)
     return m.group(1).rstrip(".") if m else ""
 

@@ -26,6 +26,8 @@ GAZETTEER: list[tuple[tuple[str, ...], BBox]] = [
 _INDEX = sorted(
     ((name, box) for names, box in GAZETTEER for name in names), key=lambda nb: len(nb[0]), reverse=True
 )
+# English names match as whole words; compiled once (lookups run for every record without a bbox).
+_WORDS = {name: re.compile(rf"(?<![a-z]){re.escape(name)}(?![a-z])") for name, _ in _INDEX if name.isascii()}
 _SPACES = re.compile(r"\s+")
 
 
@@ -37,7 +39,7 @@ def lookup_place(*names: object) -> tuple[str, BBox] | None:
         text = _SPACES.sub(" ", raw.strip().lower())
         for name, box in _INDEX:
             if name.isascii():
-                if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text):
+                if _WORDS[name].search(text):
                     return name, box
             elif name in text:
                 return name, box

@@ -13,7 +13,7 @@ from dataset_atlas.normalize.extents import normalize_bbox
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_cstr, normalize_doi
 from dataset_atlas.normalize.resolution import parse_resolution, parse_time_resolution
-from dataset_atlas.normalize.text import clean_text, html_to_text, sanitize_html
+from dataset_atlas.normalize.text import clean_text, html_to_text, safe_html_to_text, sanitize_html
 
 # Any of these marks a document as an NCDC record (together with an id).
 NCDC_MARKERS = frozenset(
@@ -131,8 +131,9 @@ def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
     if not (title.zh or title.en):
         warnings.append("record has no title; its id is shown instead")
         title = LocalText(zh=rid, en=rid)
-    abstract_zh = _text(doc, "ds_abstract", warnings)
-    abstract_en = _text(en, "ds_abstract", warnings)
+    # Sanitise each abstract once: the plain text is derived from the sanitised HTML.
+    abstract_zh = sanitize_html(_text(doc, "ds_abstract", warnings))
+    abstract_en = sanitize_html(_text(en, "ds_abstract", warnings))
     place = LocalText(
         zh=clean_text(_text(doc, "ds_acq_place", warnings)),
         en=clean_text(_text(en, "ds_acq_place", warnings)),
@@ -176,8 +177,8 @@ def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
         source_kind="ncdc",
         source_path=source,
         title=title,
-        abstract_html=LocalText(sanitize_html(abstract_zh), sanitize_html(abstract_en)),
-        abstract_text=LocalText(html_to_text(abstract_zh), html_to_text(abstract_en)),
+        abstract_html=LocalText(abstract_zh, abstract_en),
+        abstract_text=LocalText(safe_html_to_text(abstract_zh), safe_html_to_text(abstract_en)),
         category=clean_text(_text(doc, "category", warnings)),
         keywords=_tags(doc, ("ds_topic_tags", "ds_subject_tags", "ds_locus_tags", "ds_class_tags"), warnings),
         place=place,
