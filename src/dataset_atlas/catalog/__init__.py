@@ -17,8 +17,18 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.catalog.index import load_index, records_to_frame, save_index
-from dataset_atlas.catalog.query import Query, combine, facet_counts, filter_masks, sort_frame
+from dataset_atlas.catalog.index import RecordStore, load_index, records_to_frame, save_index
+from dataset_atlas.catalog.query import (
+    SORT_KEYS,
+    FrameCodes,
+    Query,
+    combine,
+    facet_counts,
+    filter_masks,
+    sort_frame,
+)
+from dataset_atlas.catalog.textindex import TextIndex
+from dataset_atlas.errors import QueryError
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.sources.discover import IngestReport, read_paths
 
@@ -65,11 +75,29 @@ class LocalCatalog:
     """A catalog held in memory as the index frame."""
 
     def __init__(self, frame: pd.DataFrame, report: IngestReport | None = None,
-                 text_index: Callable[[str], np.ndarray] | None = None) -> None:
-        self.frame = frame.reset_index(drop=True)
+                 text_index: Callable[[str], np.ndarray] | None = None,
+                 records: RecordStore | None = None) -> None:
+        self.frame = frame if _is_range_indexed(frame) else frame.reset_index(drop=True)
         self.report = report or IngestReport(ingested=len(frame))
         self._positions = pd.Index(self.frame["id"])
         self._text_index = text_index
+        self._records = records  # the record column on disk, when the frame was loaded without it
+        self._codes: FrameCodes | None = None
+        self._ranks: dict[str, np.ndarray] = {}
+
+    @property
+    def text_index(self) -> Callable[[str], np.ndarray]:
+        """The free-text matcher; a :class:`TextIndex` built on first use unless one was given."""
+        if self._text_index is None:
+            self._text_index = TextIndex(self.frame["search_text"])
+        return self._text_index
+
+    @property
+    def codes(self) -> FrameCodes:
+        """Facet columns as integer codes (built on first use)."""
+        if self._codes is None:
+            self._codes = FrameCodes.build(self.frame)
+        return self._codes
 
     @classmethod
     def from_records(cls, records: Sequence[DatasetRecord], report: IngestReport | None = None) -> LocalCatalog:
@@ -86,26 +114,46 @@ class LocalCatalog:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LocalCatalog:
         """Open a saved index."""
-        frame, report = load_index(path)
-        return cls(frame, report)
+        # The record column (most of the file) stays on disk until a record is asked for.
+        frame, report = load_index(path, records=False)
+        return cls(frame, report, records=RecordStore(path))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the index (atomically)."""
-        return save_index(self.frame, self.report, path)
+        frame = self.frame
+        if "record" not in frame and self._records is not None:
+            frame = frame.assign(record=self._records.column().to_numpy())
+        return save_index(frame, self.report, path)
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def search(self, query: Query) -> SearchResult:
         """Filter, count facets, sort and limit."""
-        masks = filter_masks(self.frame, query, self._text_index)
+        text_index = self.text_index if query.text.strip() else None
+        masks = filter_masks(self.frame, query, text_index, self.codes)
         keep = combine(masks, len(self.frame))
-        rows = sort_frame(self.frame[keep], query.sort)
-        matched = len(rows)
-        without = int(rows["west"].isna().sum())
+        positions = self._sorted(np.flatnonzero(keep), query.sort)
+        matched = len(positions)
+        without = int(np.isnan(self.frame["west"].to_numpy(dtype="float64", na_value=np.nan)[positions]).sum())
         if query.limit is not None:
-            rows = rows.head(query.limit)
-        return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks), without)
+            positions = positions[: max(query.limit, 0)]
+        rows = self.frame.take(positions)
+        return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)
+
+    def _sorted(self, positions: np.ndarray, sort: str) -> np.ndarray:
+        """``positions`` in the order of :func:`sort_frame` on those rows (ranks computed once)."""
+        if sort not in SORT_KEYS:
+            raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORT_KEYS)}")
+        rank = self._ranks.get(sort)
+        if rank is None:
+            # A stable sort of the whole frame ranks every row; a subset sorted by rank is
+            # in the order a stable sort of the subset gives, ties by position included.
+            order = sort_frame(self.frame[[SORT_KEYS[sort][0]]], sort).index.to_numpy()
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self._ranks[sort] = rank
+        return positions[np.argsort(rank[positions], kind="stable")]
 
     def get(self, record_id: str) -> DatasetRecord | None:
         """The normalised record with this id."""
@@ -115,7 +163,11 @@ class LocalCatalog:
             return None
         if not isinstance(pos, int | np.integer):
             return None
-        return DatasetRecord.from_dict(json.loads(str(self.frame["record"].iat[int(pos)])))
+        if "record" in self.frame or self._records is None:
+            text = str(self.frame["record"].iat[int(pos)])
+        else:
+            text = self._records.get(int(pos), record_id)
+        return DatasetRecord.from_dict(json.loads(text))
 
     def values(self, column: str) -> list[str]:
         """Distinct non-empty values of a column (formats split), sorted by frequency."""
@@ -124,6 +176,11 @@ class LocalCatalog:
         else:
             counts = self.frame[column].value_counts()
         return [str(v) for v in counts.index if str(v)]
+
+
+def _is_range_indexed(frame: pd.DataFrame) -> bool:
+    index = frame.index
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
 def default_index_path() -> Path | None:

@@ -30,6 +30,7 @@ from dataset_atlas.sources.discover import IngestReport
 
 INDEX_VERSION = 1
 META_KEY = b"dataset_atlas"
+ROW_GROUP_SIZE = 2048
 LIST_SEP = "\u001f"  # joins list values (keywords, formats) inside one string column
 
 COLUMNS = [
@@ -105,19 +106,34 @@ def records_to_frame(records: Sequence[DatasetRecord]) -> pd.DataFrame:
     return normalize_frame_types(frame)
 
 
+_DTYPES: dict[str, Any] = {
+    **dict.fromkeys(("west", "south", "east", "north", "resolution_m"), "float64"),
+    "start": "datetime64[s]", "end": "datetime64[s]", "size_bytes": "Int64", "file_count": "Int64",
+    "ongoing": "bool",
+}
+
+
 def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give the index columns their dtypes (after building or loading)."""
-    for col in ("west", "south", "east", "north", "resolution_m"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    for col in ("start", "end"):
-        frame[col] = pd.to_datetime(frame[col], errors="coerce").astype("datetime64[s]")
-    for col in ("size_bytes", "file_count"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
-    frame["ongoing"] = frame["ongoing"].astype(bool)
+    """Give the index columns their dtypes (after building or loading).
+
+    Columns already in their final dtype are left alone, so a saved index (written typed)
+    loads without conversions.
+    """
+    for col, dtype in _DTYPES.items():
+        if col not in frame or frame[col].dtype == dtype:
+            continue
+        if dtype.startswith("datetime"):
+            frame[col] = pd.to_datetime(frame[col], errors="coerce").astype(dtype)
+        elif dtype == "bool":
+            frame[col] = frame[col].astype(bool)
+        else:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(dtype)
     for col in COLUMNS:
-        if frame[col].dtype == object:
+        if col in frame and frame[col].dtype == object:
             frame[col] = frame[col].fillna("").astype(str)
-    return frame.reset_index(drop=True)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame = frame.reset_index(drop=True)
+    return frame
 
 
 def extent_geometry(extent: Extent) -> shapely.Geometry | None:
@@ -166,7 +182,8 @@ def save_index(frame: pd.DataFrame, report: IngestReport, path: str | os.PathLik
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            # Small row groups: one record is read back by decoding its group only (RecordStore).
+            pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_SIZE)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -176,8 +193,12 @@ def save_index(frame: pd.DataFrame, report: IngestReport, path: str | os.PathLik
     return target
 
 
-def load_index(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, IngestReport]:
-    """Read an index written by :func:`save_index` (geometry left undecoded)."""
+def load_index(path: str | os.PathLike[str], *, records: bool = True) -> tuple[pd.DataFrame, IngestReport]:
+    """Read an index written by :func:`save_index` (geometry left undecoded).
+
+    With ``records=False`` the big ``record`` column (the whole normalised records as JSON,
+    most of the file) is not read: :class:`RecordStore` fetches single records on demand.
+    """
     source = Path(path)
     if not source.is_file():
         raise IndexFileError(f"{source}: no index file here (build one with `dataset-atlas ingest`)")
@@ -190,10 +211,48 @@ def load_index(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, IngestReport
         if info.get("version") != INDEX_VERSION:
             raise IndexFileError(f"{source}: index version {info.get('version')} is not {INDEX_VERSION}; "
                                  "rebuild it with `dataset-atlas ingest`")
-        table = parquet.read(columns=COLUMNS)
+        table = parquet.read(columns=COLUMNS if records else [c for c in COLUMNS if c != "record"])
     except (pa.ArrowException, OSError, ValueError) as exc:
         if isinstance(exc, IndexFileError):
             raise
         raise IndexFileError(f"{source}: unreadable index ({exc})") from exc
-    frame = table.to_pandas()
+    frame = table.to_pandas()  # the pandas metadata saved with the table restores Int64 etc.
     return normalize_frame_types(frame), IngestReport.from_dict(info.get("report", {}))
+
+
+class RecordStore:
+    """The ``record`` column of a saved index, read one row group at a time on demand.
+
+    Keeps start-up fast and memory low: the column is most of the file. The id stored next
+    to each record is checked, so a file replaced since loading is an error, not a wrong record.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        meta = pq.ParquetFile(self.path).metadata
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self._starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._cached: tuple[int, list[str], list[str]] | None = None
+
+    def get(self, position: int, record_id: str) -> str:
+        """The record JSON at row ``position``, which must have id ``record_id``."""
+        group = int(np.searchsorted(self._starts, position, side="right")) - 1
+        if self._cached is None or self._cached[0] != group:
+            try:
+                table = pq.ParquetFile(self.path).read_row_group(group, columns=["id", "record"])
+            except (pa.ArrowException, OSError, IndexError) as exc:
+                raise IndexFileError(f"{self.path}: cannot read record {record_id} ({exc})") from exc
+            self._cached = (group, table.column("id").to_pylist(), table.column("record").to_pylist())
+        _, ids, texts = self._cached
+        offset = position - int(self._starts[group])
+        if offset >= len(ids) or ids[offset] != record_id:
+            raise IndexFileError(f"{self.path}: the index file changed since it was loaded; reload it")
+        return str(texts[offset])
+
+    def column(self) -> pd.Series:
+        """The whole column (to save the index elsewhere)."""
+        try:
+            table = pq.read_table(self.path, columns=["record"])
+        except (pa.ArrowException, OSError) as exc:
+            raise IndexFileError(f"{self.path}: cannot read records ({exc})") from exc
+        return table.column("record").to_pandas()

@@ -14,6 +14,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dataset_atlas.catalog.index import LIST_SEP
 from dataset_atlas.errors import QueryError
@@ -134,15 +136,49 @@ def time_mask(frame: pd.DataFrame, start: date | None, end: date | None) -> np.n
     return mask
 
 
-def _in(frame: pd.DataFrame, column: str, values: Sequence[str]) -> np.ndarray:
+def _in(frame: pd.DataFrame, column: str, values: Sequence[str], codes: FrameCodes | None = None) -> np.ndarray:
+    if codes is not None and column in codes.single:
+        col_codes, uniques = codes.single[column]
+        wanted = np.flatnonzero(np.isin(uniques, list(values)))
+        return np.isin(col_codes, wanted)
     return frame[column].isin(list(values)).to_numpy()
 
 
-def _multi_in(frame: pd.DataFrame, column: str, values: Sequence[str]) -> np.ndarray:
-    wanted = set(values)
-    return np.fromiter(
-        (bool(wanted.intersection(v.split(LIST_SEP))) if v else False for v in frame[column]),
-        dtype=bool, count=len(frame))
+def _multi_in(frame: pd.DataFrame, column: str, values: Sequence[str], codes: FrameCodes | None = None) -> np.ndarray:
+    rows, labels, uniques = (codes or FrameCodes.build(frame, (), (column,))).multi[column]
+    wanted = np.flatnonzero(np.isin(uniques, list(values)))
+    out = np.zeros(len(frame), dtype=bool)
+    out[rows[np.isin(labels, wanted)]] = True
+    return out
+
+
+@dataclass
+class FrameCodes:
+    """Facet columns as integer codes, built once per frame so masks and counts are numpy work.
+
+    ``single[col] = (codes, uniques)``; multi-value columns (``formats``, joined with
+    :data:`LIST_SEP`) as ``multi[col] = (rows, label codes, uniques)``, one pair per value.
+    """
+
+    single: dict[str, tuple[np.ndarray, np.ndarray]]
+    multi: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, single: Sequence[str] = ("category", "time_resolution", "access",
+              "extent_quality"), multi: Sequence[str] = ("formats",)) -> FrameCodes:
+        """Codes for the given columns of ``frame``."""
+        out = cls({}, {})
+        for col in single:
+            codes, uniques = pd.factorize(frame[col].fillna(""), sort=False)
+            out.single[col] = (codes.astype(np.int32), np.asarray(uniques, dtype=object))
+        for col in multi:
+            parts = pc.split_pattern(pa.array(frame[col].fillna(""), type=pa.large_string()), LIST_SEP)
+            values = pc.list_flatten(parts)
+            rows = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False).astype(np.intp)
+            keep = pc.not_equal(values, "").to_numpy(zero_copy_only=False)
+            codes, uniques = pd.factorize(pd.Series(values.to_numpy(zero_copy_only=False)[keep], dtype=object))
+            out.multi[col] = (rows[keep], codes.astype(np.int32), np.asarray(uniques, dtype=object))
+        return out
 
 
 def text_terms(text: str) -> list[str]:
@@ -160,9 +196,14 @@ def text_mask_scan(frame: pd.DataFrame, text: str) -> np.ndarray:
 
 
 def filter_masks(
-    frame: pd.DataFrame, query: Query, text_mask: Callable[[str], np.ndarray] | None = None
+    frame: pd.DataFrame, query: Query, text_mask: Callable[[str], np.ndarray] | None = None,
+    codes: FrameCodes | None = None,
 ) -> dict[str, np.ndarray]:
-    """One mask per active filter, keyed by filter name (facet names for the facet filters)."""
+    """One mask per active filter, keyed by filter name (facet names for the facet filters).
+
+    ``codes`` (from :meth:`FrameCodes.build`, reused across queries) makes the facet filters
+    integer comparisons instead of string ones.
+    """
     masks: dict[str, np.ndarray] = {}
     if query.bbox is not None:
         masks["bbox"] = bbox_mask(frame, query.bbox)
@@ -177,15 +218,15 @@ def filter_masks(
             m &= res <= query.max_resolution_m * (1 + 1e-9)
         masks["resolution"] = m
     if query.categories:
-        masks["category"] = _in(frame, "category", query.categories)
+        masks["category"] = _in(frame, "category", query.categories, codes)
     if query.time_resolutions:
-        masks["time_resolution"] = _in(frame, "time_resolution", query.time_resolutions)
+        masks["time_resolution"] = _in(frame, "time_resolution", query.time_resolutions, codes)
     if query.access:
-        masks["access"] = _in(frame, "access", query.access)
+        masks["access"] = _in(frame, "access", query.access, codes)
     if query.formats:
-        masks["formats"] = _multi_in(frame, "formats", query.formats)
+        masks["formats"] = _multi_in(frame, "formats", query.formats, codes)
     if query.extent_qualities:
-        masks["extent_quality"] = _in(frame, "extent_quality", query.extent_qualities)
+        masks["extent_quality"] = _in(frame, "extent_quality", query.extent_qualities, codes)
     if query.ids:
         masks["ids"] = _in(frame, "id", query.ids)
     if query.text.strip():
@@ -202,19 +243,21 @@ def combine(masks: dict[str, np.ndarray], size: int, *, skip: str | None = None)
     return out
 
 
-def facet_counts(frame: pd.DataFrame, masks: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+def facet_counts(
+    frame: pd.DataFrame, masks: dict[str, np.ndarray], codes: FrameCodes | None = None
+) -> dict[str, dict[str, int]]:
     """For each facet, counts of its values among rows matching every *other* filter."""
+    codes = codes or FrameCodes.build(frame)
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        rows = frame[facet].to_numpy()[combine(masks, len(frame), skip=facet)]
-        if facet == "formats":
-            counts: dict[str, int] = {}
-            for value in rows:
-                for label in value.split(LIST_SEP) if value else ():
-                    counts[label] = counts.get(label, 0) + 1
+        keep = combine(masks, len(frame), skip=facet)
+        if facet in codes.multi:
+            rows, labels, uniques = codes.multi[facet]
+            numbers = np.bincount(labels[keep[rows]], minlength=len(uniques))
         else:
-            values, numbers = np.unique(rows.astype(str), return_counts=True)
-            counts = {str(v): int(c) for v, c in zip(values, numbers, strict=True)}
+            col_codes, uniques = codes.single[facet]
+            numbers = np.bincount(col_codes[keep], minlength=len(uniques))
+        counts = {str(v): int(c) for v, c in zip(uniques, numbers, strict=True) if c}
         out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return out
 
