@@ -1,0 +1,140 @@
+"""A real `streamlit run app.py` and a real Chromium for the browser tests.
+
+The server runs on the seeds plus one hostile record, with synthetic demo rasters as its
+data folder. Every page fixture records console errors, page errors, failed requests and
+dialogs, and the test fails if any occurred: that is what proves the app offline-clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+HOSTILE_ID = "hostile-0001"
+HOSTILE = {
+    "id": HOSTILE_ID,
+    "title_cn": "<script>window.__pwned = 1</script>恶意标题<img src=x onerror=\"window.__pwned=2\">",
+    "title_en": "<img src=x onerror=\"window.__pwned=3\">Hostile <b>title</b>",
+    "ds_abstract": "<p onclick=\"window.__pwned=4\">摘要</p><script>window.__pwned=5</script>"
+                   "<a href=\"javascript:window.__pwned=6\">link</a><iframe src=\"javascript:alert(1)\"></iframe>",
+    "ds_acq_lon_west": 10.0, "ds_acq_lon_east": 20.0, "ds_acq_lat_south": -10.0, "ds_acq_lat_north": 0.0,
+    "ds_acq_start_time": "2001-01-01 00:00:00", "ds_acq_end_time": None,
+    "category": "<svg onload=\"window.__pwned=7\">危险</svg>", "ds_space_res": "30m", "ds_time_res": "月",
+    "ds_topic_tags": ["<img src=x onerror=\"window.__pwned=8\">"], "cstr": "javascript:alert(1)",
+    "license_type": "javascript:window.__pwned=9",
+}
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or $CHROMIUM; None lets Playwright use its own installed browser."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    index: Path
+    data_root: Path
+    proc: subprocess.Popen[bytes]
+
+
+def start_streamlit(env: dict[str, str], log_path: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+             "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # readiness polling, not a timing assertion
+        if proc.poll() is not None:
+            raise RuntimeError(log_path.read_text(errors="replace"))
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().decode().strip() == "ok":
+                    return url, proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    from dataset_atlas.catalog import LocalCatalog
+    from dataset_atlas.demo import write_demo_data
+
+    work = tmp_path_factory.mktemp("atlas")
+    records = work / "records"
+    shutil.copytree(ROOT / "seeds", records)
+    (records / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
+    index = work / "index.parquet"
+    LocalCatalog.from_paths([records]).save(index)
+    data_root = work / "data"
+    write_demo_data(data_root)
+    url, proc = start_streamlit({"DATASET_ATLAS_INDEX": str(index), "DATASET_ATLAS_DATA_ROOT": str(data_root)},
+                                work / "streamlit.log")
+    yield Server(url, index, data_root, proc)
+    stop(proc)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Problems:
+    items: list[str] = field(default_factory=list)
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1200})
+    pg = context.new_page()
+    problems = Problems()
+    pg.on("console", lambda m: problems.items.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.items.append(f"pageerror: {e}"))
+    pg.on("requestfailed", lambda r: problems.items.append(f"request failed: {r.url} {r.failure}"))
+    pg.on("response", lambda r: problems.items.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    pg.on("dialog", lambda d: (problems.items.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()
+    assert problems.items == [], "the page was not clean:\n" + "\n".join(problems.items)
