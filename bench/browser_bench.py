@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
+DRAWN = ".leaflet-interactive"  # extent paths, or aggregated cell markers (divs) at large counts
 
 
 def free_port() -> int:
@@ -83,7 +84,7 @@ class App:
 
 
 def map_paths(page) -> int:
-    return page.frame_locator(MAP).locator("path.leaflet-interactive").count()
+    return page.frame_locator(MAP).locator(DRAWN).count()
 
 
 def open_and_change(browser, url: str) -> tuple[float, float | None]:
@@ -91,7 +92,7 @@ def open_and_change(browser, url: str) -> tuple[float, float | None]:
     try:
         start = time.perf_counter()
         page.goto(url)
-        page.frame_locator(MAP).locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+        page.frame_locator(MAP).locator(DRAWN).first.wait_for(state="attached", timeout=120_000)
         opened = time.perf_counter() - start
         select = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
         if select.count() == 0:
