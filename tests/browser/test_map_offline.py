@@ -18,24 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).resolve().parent / "apps" / "map_app.py"
 SCREENSHOT = Path("/tmp/dataset_atlas_map_offline.png")
 SCREENSHOT_CELLS = Path("/tmp/dataset_atlas_map_cells.png")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
 
 
@@ -96,78 +84,48 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def launch(p: playwright_sync.Playwright) -> playwright_sync.Browser:
-    if Path(CHROMIUM).exists():
-        return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    return p.chromium.launch(args=CHROMIUM_ARGS)  # `playwright install chromium` on a dev box
+# The `page` fixture (tests/browser/conftest.py) fails the test on any console error, page
+# error, failed request, HTTP error or dialog.
+def test_map_is_offline_clean_drawn_and_clickable(app_url: str, page: Page) -> None:
+    page.goto(app_url)
+
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
+    # Extents: tibet, bering (one multipolygon), antarctic, greenland; lhasa is a circle.
+    assert frame.locator("path.leaflet-interactive").count() == 5
+    # Land and borders came from static/basemap, in their own non-interactive pane.
+    assert frame.locator(".leaflet-atlasBasemap-pane path").count() == 2
+    assert frame.locator(".leaflet-draw-draw-rectangle").count() == 1
+
+    # Hover Tibet: the hostile title is shown as text, not run.
+    map_frame = page.frame(name=None, url=lambda u: "st_folium" in u)
+    assert map_frame is not None
+    point = map_frame.evaluate("() => window.map.latLngToContainerPoint([33, 90])")
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box is not None
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=10_000)
+    assert "<script>alert(1)</script>" in tooltip.inner_text()
+    assert tooltip.locator("script").count() == 0
+
+    # Click Tibet: the server identifies it and the page reruns with it selected.
+    page.mouse.click(x, y)
+    page.get_by_text("selected: tibet").wait_for(timeout=30_000)
+    frame.locator('path[stroke="#d6005c"]').wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)  # let the re-render settle before the screenshot
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 
-def test_map_is_offline_clean_drawn_and_clickable(app_url: str) -> None:
-    errors: list[str] = []
-    failed: list[str] = []
-    dialogs: list[str] = []
-    with playwright_sync.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(app_url)
-
-        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
-        frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
-        # Extents: tibet, bering (one multipolygon), antarctic, greenland; lhasa is a circle.
-        assert frame.locator("path.leaflet-interactive").count() == 5
-        # Land and borders came from static/basemap, in their own non-interactive pane.
-        assert frame.locator(".leaflet-atlasBasemap-pane path").count() == 2
-        assert frame.locator(".leaflet-draw-draw-rectangle").count() == 1
-
-        # Hover Tibet: the hostile title is shown as text, not run.
-        map_frame = page.frame(name=None, url=lambda u: "st_folium" in u)
-        assert map_frame is not None
-        point = map_frame.evaluate("() => window.map.latLngToContainerPoint([33, 90])")
-        box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
-        assert box is not None
-        x, y = box["x"] + point["x"], box["y"] + point["y"]
-        page.mouse.move(x - 5, y - 5)
-        page.mouse.move(x, y)
-        tooltip = frame.locator(".leaflet-tooltip")
-        tooltip.wait_for(timeout=10_000)
-        assert "<script>alert(1)</script>" in tooltip.inner_text()
-        assert tooltip.locator("script").count() == 0
-
-        # Click Tibet: the server identifies it and the page reruns with it selected.
-        page.mouse.click(x, y)
-        page.get_by_text("selected: tibet").wait_for(timeout=30_000)
-        frame.locator('path[stroke="#d6005c"]').wait_for(timeout=30_000)
-        page.wait_for_timeout(1000)  # let the re-render settle before the screenshot
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
-        browser.close()
-
-    assert errors == []
-    assert failed == []
-    assert dialogs == []
-
-
-def test_large_catalog_is_drawn_as_counts(app_url: str) -> None:
-    errors: list[str] = []
-    failed: list[str] = []
-    with playwright_sync.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
-        page.goto(f"{app_url}/?n=5000")
-        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        frame.locator(".atlas-cell").first.wait_for(timeout=30_000)
-        frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
-        labels = frame.locator(".atlas-cell span").all_inner_texts()
-        assert sum(int(t) for t in labels) == 5000
-        assert frame.locator("path.leaflet-interactive").count() == 0
-        page.screenshot(path=str(SCREENSHOT_CELLS), full_page=True)
-        browser.close()
-    assert errors == []
-    assert failed == []
+def test_large_catalog_is_drawn_as_counts(app_url: str, page: Page) -> None:
+    page.goto(f"{app_url}/?n=5000")
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".atlas-cell").first.wait_for(timeout=30_000)
+    frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
+    labels = frame.locator(".atlas-cell span").all_inner_texts()
+    assert sum(int(t) for t in labels) == 5000
+    assert frame.locator("path.leaflet-interactive").count() == 0
+    page.screenshot(path=str(SCREENSHOT_CELLS), full_page=True)

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from dataset_atlas.catalog import LocalCatalog, SearchResult
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 from dataset_atlas.errors import AtlasError
-from dataset_atlas.maps import build_map_parts, dataset_id_from_click, legend_html
+from dataset_atlas.maps import add_quicklook_overlay, build_map_parts, dataset_id_from_click, legend_html
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
 from dataset_atlas.ui.controls import current_state, render_sidebar, set_pending, write_url
 from dataset_atlas.ui.data import get_catalog, overview
@@ -75,8 +75,11 @@ def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) ->
     record = catalog.get(state.selected) if state.selected else None
     looks = overlay_looks(record) if record is not None and state.overlay else []
     parts = build_map_parts(result.frame, lang=lang, selected_id=state.selected,
-                            basemap=state.basemap,  # type: ignore[arg-type]
-                            overlays=[(look.rgba, look.bounds) for look in looks])
+                            basemap=state.basemap)  # type: ignore[arg-type]
+    for look in looks:
+        assert look.bounds is not None
+        add_quicklook_overlay(parts.features, look.rgba, look.bounds, opacity=state.opacity,
+                              name=look.source.rsplit("/", 1)[-1])
     returned = ["last_object_clicked", "last_object_clicked_tooltip", "last_active_drawing"]
     if st.session_state.get("w_use_view"):
         returned.append("bounds")  # only then: every pan would otherwise rerun the app
@@ -99,9 +102,9 @@ def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) ->
     if notes:
         st.caption(" · ".join(notes))
     if looks:
-        c1, c2 = st.columns([1, 2])
+        c1, c2 = st.columns(2)
         c1.toggle(t("overlay", lang), key="w_overlay")
-        c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", label_visibility="collapsed")
+        c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", disabled=not state.overlay)
     _handle_map_events(ret, state, result.frame)
 
 

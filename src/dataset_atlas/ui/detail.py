@@ -25,7 +25,7 @@ from dataset_atlas.ui.state import resolution_label
 _CSS = """
 <style>
 .atlas-facts {border-collapse: collapse; width: 100%; font-size: 0.9rem;}
-.atlas-facts th {text-align: left; color: #555; font-weight: 500; padding: 3px 10px 3px 0;
+.atlas-facts th {text-align: left; color: #555; font-weight: 500; padding: 3px 14px 3px 0; width: 1%;
   vertical-align: top; white-space: nowrap;}
 .atlas-facts td {padding: 3px 0; word-break: break-word;}
 .atlas-tags span {display: inline-block; background: #eef2f7; border-radius: 10px; padding: 1px 9px;

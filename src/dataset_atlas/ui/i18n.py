@@ -79,7 +79,7 @@ _T: dict[str, tuple[str, str]] = {
     "no_data_root": ("未配置数据目录（DATASET_ATLAS_DATA_ROOT）", "No data folder configured (DATASET_ATLAS_DATA_ROOT)"),
     "previewable": ("可预览", "previewable"),
     "synthetic": ("合成演示数据，并非真实观测", "Synthetic demo data, not real observations"),
-    "overlay": ("在地图上叠加快视图", "Show quicklooks on the map"),
+    "overlay": ("地图上显示快视图", "Quicklooks on the map"),
     "opacity": ("透明度", "Opacity"),
     "stats": ("统计", "Statistics"),
     "legend": ("图例", "Legend"),
