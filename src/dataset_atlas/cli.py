@@ -237,6 +237,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except AtlasError as exc:
         print(f"dataset-atlas: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # a file named on the command line: one line, not a traceback
         print(f"dataset-atlas: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -12,8 +12,15 @@ from streamlit_folium import st_folium
 
 from dataset_atlas.catalog import LocalCatalog, SearchResult
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
+from dataset_atlas.catalog.query import bbox_mask
 from dataset_atlas.errors import AtlasError
-from dataset_atlas.maps import add_quicklook_overlay, build_map_parts, dataset_id_from_click, legend_html
+from dataset_atlas.maps import (
+    add_quicklook_overlay,
+    build_map_parts,
+    cell_deg_for_zoom,
+    dataset_id_from_click,
+    legend_html,
+)
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
 from dataset_atlas.ui.controls import current_state, render_sidebar, set_pending, write_url
 from dataset_atlas.ui.data import get_catalog, overview
@@ -30,6 +37,7 @@ from dataset_atlas.ui.state import (
 )
 
 MAP_KEY = "atlas_map"
+MAX_FEATURES = 1500  # extents drawn one by one; more become counts per grid cell
 
 
 def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
@@ -74,22 +82,34 @@ def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) ->
     lang = state.lang
     record = catalog.get(state.selected) if state.selected else None
     looks = overlay_looks(record) if record is not None and state.overlay else []
-    parts = build_map_parts(result.frame, lang=lang, selected_id=state.selected,
-                            basemap=state.basemap)  # type: ignore[arg-type]
+    ss = st.session_state
+    frame = result.frame
+    # A result too large to draw one by one is drawn as counts; the map then reports its view
+    # so that zooming in swaps the counts for the extents inside the view.
+    large = int(frame["west"].notna().sum()) > MAX_FEATURES
+    cell_deg = cell_deg_for_zoom(None)
+    reported_view = ss.get("_map_view") if large else None
+    if reported_view is not None:
+        view_bbox, zoom = reported_view
+        cell_deg = cell_deg_for_zoom(zoom)
+        if view_bbox is not None and zoom is not None and zoom >= 3:
+            frame = frame[bbox_mask(frame, view_bbox)]
+    parts = build_map_parts(frame, lang=lang, selected_id=state.selected, max_features=MAX_FEATURES,
+                            cell_deg=cell_deg, basemap=state.basemap)  # type: ignore[arg-type]
     for look in looks:
         assert look.bounds is not None
         add_quicklook_overlay(parts.features, look.rgba, look.bounds, opacity=state.opacity,
                               name=look.source.rsplit("/", 1)[-1])
     returned = ["last_object_clicked", "last_object_clicked_tooltip", "last_active_drawing"]
-    if st.session_state.get("w_use_view"):
-        returned.append("bounds")  # only then: every pan would otherwise rerun the app
-    view: dict[str, Any] = {}
+    if large or ss.get("w_use_view"):
+        returned += ["bounds", "zoom"]  # only then: every pan reruns the app
+    framing: dict[str, Any] = {}
     if record is not None and record.extent.bbox and st.session_state.get("_framed") != record.id:
         # Frame a newly selected dataset once; later reruns leave the user's pan and zoom alone.
         st.session_state["_framed"] = record.id
-        view = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
+        framing = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
     ret = st_folium(parts.map, feature_group_to_add=parts.features, key=MAP_KEY, height=540,
-                    use_container_width=True, returned_objects=returned, **view)
+                    use_container_width=True, returned_objects=returned, **framing)
     notes = []
     if parts.stats.aggregated:
         notes.append(t("map_aggregated", lang))
@@ -106,6 +126,11 @@ def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) ->
         c1.toggle(t("overlay", lang), key="w_overlay")
         c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", disabled=not state.overlay)
     _handle_map_events(ret, state, result.frame)
+    if large and ret and ret.get("bounds"):
+        reported = (bbox_from_leaflet_bounds(ret["bounds"]), ret.get("zoom"))
+        if reported != ss.get("_map_view"):
+            ss["_map_view"] = reported
+            st.rerun()
 
 
 def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
