@@ -23,13 +23,15 @@ class Figure:
     base_s: float
     baseline: str
     note: str = ""
+    unit: str = "s"  # or e.g. "MB" for memory figures
 
     @property
     def ratio(self) -> float:
         return self.ours_s / self.base_s if self.base_s else float("nan")
 
     def row(self) -> str:
-        return (f"| {self.name} | {fmt(self.ours_s)} | {self.baseline}: {fmt(self.base_s)} | "
+        show = fmt if self.unit == "s" else (lambda v: f"{v:,.0f} {self.unit}")
+        return (f"| {self.name} | {show(self.ours_s)} | {self.baseline}: {show(self.base_s)} | "
                 f"{self.ratio:.2f} | {self.note} |")
 
 
