@@ -116,3 +116,24 @@ def test_errors_are_one_line(args: list[str], message: str, capsys: pytest.Captu
     code, _ = run(args)
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_quicklook_and_demo_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["demo-data", str(tmp_path / "demo")])
+    assert code == 0 and "synthetic" in out
+    tif = next((tmp_path / "demo" / MAGT_ID).glob("*.tif"))
+    png = tmp_path / "q.png"
+    code, out = run(["quicklook", str(tif), "--json", "--out", str(png), "--max-size", "256"])
+    info = json.loads(out)
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {"bounds", "crs", "width", "height", "stats", "legend"} <= info.keys()
+    w, s, e, n = info["bounds"]
+    assert 110 < w < e < 140 and 35 < s < n < 60  # NE China, from an Albers GeoTIFF
+    code, _ = run(["quicklook", "/etc/hostname", "--data-root", str(tmp_path / "demo")])
+    err = capsys.readouterr().err
+    assert code == 2 and "outside the data folder" in err and "Traceback" not in err
+    junk = tmp_path / "demo" / "junk.tif"
+    junk.write_bytes(b"II*\x00garbage")
+    code, _ = run(["quicklook", str(junk)])
+    err = capsys.readouterr().err
+    assert code == 2 and "junk.tif" in err and err.count("\n") == 1

@@ -196,9 +196,9 @@ def cmd_quicklook(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(look.to_json(), ensure_ascii=False, indent=2), file=out)
     else:
-        w, s, e, n = look.bounds
-        print(f"{args.file}: {look.width}x{look.height} {look.crs}; bounds {w:.4f},{s:.4f},{e:.4f},{n:.4f}; "
-              f"style {look.style}" + (f"; wrote {args.out}" if args.out else ""), file=out)
+        where = "not georeferenced" if look.bounds is None else "bounds " + ",".join(f"{v:.4f}" for v in look.bounds)
+        print(f"{args.file}: {look.width}x{look.height} {look.crs or ''}; {where}; style {look.style}"
+              + (f"; wrote {args.out}" if args.out else ""), file=out)
     return 0
 
 
