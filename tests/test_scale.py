@@ -113,3 +113,10 @@ def test_replaced_index_file_is_detected(tmp_path: Path, catalog: LocalCatalog) 
     save_index(reordered, catalog.report, path)
     with pytest.raises(IndexFileError, match="changed"):
         loaded.get(catalog.frame["id"].iloc[0])
+
+
+def test_sizes_beyond_int64_do_not_break_the_frame() -> None:
+    records = [read_ncdc({"id": "big", "title_cn": "t", "ds_total_size": 9.3e18}, "b"),
+               read_ncdc({"id": "ok", "title_cn": "t", "ds_total_size": 2**40 + 1}, "o")]
+    frame = LocalCatalog.from_records(records).frame
+    assert frame["size_bytes"].isna().tolist() == [True, False] and frame["size_bytes"].iloc[1] == 2**40 + 1

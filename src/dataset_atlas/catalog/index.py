@@ -106,6 +106,7 @@ def records_to_frame(records: Sequence[DatasetRecord]) -> pd.DataFrame:
     return normalize_frame_types(frame)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _DTYPES: dict[str, Any] = {
     **dict.fromkeys(("west", "south", "east", "north", "resolution_m"), "float64"),
     "start": "datetime64[s]", "end": "datetime64[s]", "size_bytes": "Int64", "file_count": "Int64",
@@ -126,6 +127,10 @@ def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
             frame[col] = pd.to_datetime(frame[col], errors="coerce").astype(dtype)
         elif dtype == "bool":
             frame[col] = frame[col].astype(bool)
+        elif dtype == "Int64" and getattr(frame[col].dtype, "kind", "") in ("O", "u"):
+            # Ints straight from records: exact, and beyond int64 (bad input) is missing.
+            frame[col] = pd.array([int(v) if isinstance(v, int | np.integer) and _INT64_MIN <= v <= _INT64_MAX
+                                   else None for v in frame[col].tolist()], dtype="Int64")
         else:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(dtype)
     for col in COLUMNS:
