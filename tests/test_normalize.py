@@ -107,6 +107,7 @@ def test_bbox_exact_point_and_antimeridian() -> None:
         ((100, 40, 110, 30), (100, 30, 110, 40)),  # swapped latitudes
         ((30, 100, 40, 110), (100, 30, 110, 40)),  # lat/lon in each other's fields
         ((100, -95, 110, 40), (100, -90, 110, 40)),  # out of range latitude
+        ((0, 91, 91, 95), (0, 90, 91, 90)),  # both latitudes past the pole (found by hypothesis)
         ((190, 10, 200, 20), (-170, 10, -160, 20)),  # 0..360 longitudes
         ((-200, 10, 100, 20), (-180, 10, 100, 20)),  # clamped
     ],

@@ -54,7 +54,7 @@ def normalize_bbox(
         corrected = True
         warnings.append("longitudes and latitudes were swapped; corrected")
     if any(abs(v) > 90 for v in (s, n)):
-        s, n = max(-90.0, s), min(90.0, n)
+        s, n = (min(max(v, -90.0), 90.0) for v in (s, n))
         corrected = True
         warnings.append("latitude out of range; clamped to ±90")
     if any(abs(v) > 180 for v in (w, e)):
