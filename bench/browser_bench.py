@@ -83,8 +83,15 @@ class App:
             self.proc.kill()
 
 
-def map_paths(page) -> int:
-    return page.frame_locator(MAP).locator(DRAWN).count()
+def map_signature(page) -> tuple[int, tuple[str, ...]]:
+    """What the map shows: the number of drawn extents and the labels of the count cells."""
+    frame = page.frame_locator(MAP)
+    return frame.locator("path.leaflet-interactive").count(), tuple(frame.locator(".atlas-cell").all_inner_texts())
+
+
+def result_count(page) -> str:
+    """The sidebar's "N of M datasets" line."""
+    return page.locator('[data-testid="stSidebar"] strong').first.inner_text()
 
 
 def open_and_change(browser, url: str) -> tuple[float, float | None]:
@@ -97,7 +104,8 @@ def open_and_change(browser, url: str) -> tuple[float, float | None]:
         select = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
         if select.count() == 0:
             return opened, None
-        before = map_paths(page)
+        page.wait_for_timeout(500)  # let the first render settle before taking the "before" state
+        before_count, before_map = result_count(page), map_signature(page)
         select.click()
         options = page.locator('[role="option"]')
         options.first.wait_for(timeout=10_000)
@@ -105,15 +113,13 @@ def open_and_change(browser, url: str) -> tuple[float, float | None]:
         options.first.click()
         page.keyboard.press("Escape")
         deadline = time.time() + 120
-        # Updated when Streamlit stops running and the number of drawn extents settles.
+        # Updated = the result count changed, Streamlit finished the run, and the map redrew.
         while time.time() < deadline:
             running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-            if not running and map_paths(page) and map_paths(page) != before:
-                break
-            if not running and time.perf_counter() - start > 3:
-                break  # no visible change in the drawn extents: counted as settled after 3 s
+            if not running and result_count(page) != before_count and map_signature(page) != before_map:
+                return opened, time.perf_counter() - start
             time.sleep(0.02)
-        return opened, time.perf_counter() - start
+        return opened, None
     finally:
         page.close()
 

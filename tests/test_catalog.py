@@ -198,3 +198,14 @@ def test_stac_corpus_searchable(stac_corpus: Path) -> None:
     assert {"gnatsgo-rasters", "goes-cmi"} <= across
     daily = cat.search(Query(time_resolutions=("daily",), start=date(2000, 1, 1), end=date(2000, 12, 31)))
     assert daily.matched >= 5
+
+
+def test_text_search_while_the_index_warms_up_gives_the_same_rows(stac_corpus: Path) -> None:
+    cold = LocalCatalog.from_paths([stac_corpus])
+    warm = LocalCatalog.from_paths([stac_corpus])
+    thread = warm.warm_text_index()
+    during = set(warm.search(Query(text="land cover")).frame["id"])  # scan or index, whichever is ready
+    assert thread is not None
+    thread.join()
+    after = set(warm.search(Query(text="land cover")).frame["id"])
+    assert during == after == set(cold.search(Query(text="land cover")).frame["id"]) and after

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from dataset_atlas.catalog.query import (
     facet_counts,
     filter_masks,
     sort_frame,
+    text_mask_scan,
 )
 from dataset_atlas.catalog.textindex import TextIndex
 from dataset_atlas.errors import QueryError
@@ -81,16 +83,35 @@ class LocalCatalog:
         self.report = report or IngestReport(ingested=len(frame))
         self._positions = pd.Index(self.frame["id"])
         self._text_index = text_index
+        self._warming: threading.Thread | None = None
         self._records = records  # the record column on disk, when the frame was loaded without it
         self._codes: FrameCodes | None = None
         self._ranks: dict[str, np.ndarray] = {}
 
     @property
     def text_index(self) -> Callable[[str], np.ndarray]:
-        """The free-text matcher; a :class:`TextIndex` built on first use unless one was given."""
+        """The free-text matcher; a :class:`TextIndex` built on first use unless one was given.
+
+        While :meth:`warm_text_index` is still building it, queries scan instead (same rows).
+        """
         if self._text_index is None:
+            if self._warming is not None and self._warming.is_alive():
+                return lambda text: text_mask_scan(self.frame, text)
             self._text_index = TextIndex(self.frame["search_text"])
         return self._text_index
+
+    def warm_text_index(self) -> threading.Thread | None:
+        """Build the text index in a background thread, so no keystroke waits for it."""
+        if self._text_index is not None or (self._warming is not None and self._warming.is_alive()):
+            return self._warming
+
+        def build() -> None:
+            index = TextIndex(self.frame["search_text"])
+            self._text_index = index
+
+        self._warming = threading.Thread(target=build, name="text-index", daemon=True)
+        self._warming.start()
+        return self._warming
 
     @property
     def codes(self) -> FrameCodes:

@@ -32,9 +32,9 @@ def catalog_source() -> tuple[str, Path | None]:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _load_catalog(kind: str, path: str, mtime_ns: int) -> LocalCatalog:
-    if kind == "index":
-        return LocalCatalog.load(path)
-    return LocalCatalog.from_paths([path])
+    catalog = LocalCatalog.load(path) if kind == "index" else LocalCatalog.from_paths([path])
+    catalog.warm_text_index()  # seconds at 100k records: built while the user looks at the map
+    return catalog
 
 
 def get_catalog() -> LocalCatalog:
