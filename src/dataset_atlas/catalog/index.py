@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -76,6 +77,11 @@ def _plain_fast(value: Any) -> Any:
 
 def record_json(record: DatasetRecord) -> str:
     """``json.dumps(record.to_dict())``, compact, about ten times faster than ``to_dict``."""
+    try:
+        # orjson writes dataclasses, enums, dates and NaN (as null) exactly as to_dict does.
+        return orjson.dumps(record).decode("utf-8")
+    except TypeError:  # e.g. an integer beyond 64 bits in the raw document
+        pass
     try:
         return json.dumps(_plain_fast(record), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):  # NaN/inf or an unexpected type: the exact, slow path

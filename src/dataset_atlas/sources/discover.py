@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dataset_atlas.errors import RecordError
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.sources.ncdc import is_ncdc, read_ncdc
@@ -94,6 +96,10 @@ def load_json(path: Path, *, max_bytes: int = MAX_RECORD_BYTES) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(str(path), f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass  # orjson is strict (no NaN literals, depth 1024): let json decide and word the error
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
