@@ -107,7 +107,8 @@ def open_and_change(browser, url: str) -> tuple[float, float | None]:
         page.wait_for_timeout(500)  # let the first render settle before taking the "before" state
         before_count, before_map = result_count(page), map_signature(page)
         select.click()
-        options = page.locator('[role="option"]')
+        # Streamlit lists a "Select all" entry first: picking it would change nothing.
+        options = page.locator('[role="option"]').filter(has_not_text="Select all")
         options.first.wait_for(timeout=10_000)
         start = time.perf_counter()
         options.first.click()

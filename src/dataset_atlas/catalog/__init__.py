@@ -36,6 +36,7 @@ from dataset_atlas.sources.discover import IngestReport, read_paths
 
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
 DEFAULT_INDEX_ENV = "DATASET_ATLAS_INDEX"
+_NOT_IN_RESULTS = frozenset({"search_text", "record"})  # large, and only the catalog itself reads them
 
 __all__ = ["Catalog", "LocalCatalog", "Query", "SearchResult", "default_index_path", "open_catalog"]
 
@@ -83,6 +84,7 @@ class LocalCatalog:
         self.report = report or IngestReport(ingested=len(frame))
         self._positions = pd.Index(self.frame["id"])
         self._text_index = text_index
+        self._result_columns = [c for c in self.frame.columns if c not in _NOT_IN_RESULTS]
         self._warming: threading.Thread | None = None
         self._records = records  # the record column on disk, when the frame was loaded without it
         self._codes: FrameCodes | None = None
@@ -159,7 +161,8 @@ class LocalCatalog:
         without = int(np.isnan(self.frame["west"].to_numpy(dtype="float64", na_value=np.nan)[positions]).sum())
         if query.limit is not None:
             positions = positions[: max(query.limit, 0)]
-        rows = self.frame.take(positions)
+        # The search text is most of the frame's memory and no view needs it: leave it out.
+        rows = self.frame[self._result_columns].take(positions)
         return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)
 
     def _sorted(self, positions: np.ndarray, sort: str) -> np.ndarray:
