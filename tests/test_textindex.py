@@ -85,3 +85,14 @@ def test_catalog_uses_index_and_agrees_with_scan() -> None:
     assert isinstance(catalog.text_index, TextIndex)
     seeds = LocalCatalog.from_paths([SEEDS])
     assert seeds.search(Query(text="calc-2020")).matched == 1
+
+
+def test_common_and_rare_terms_past_the_sample_agree_with_the_scan() -> None:
+    # Enough rows that both verification paths (byte search, row-by-row) run past the sample.
+    rng = np.random.default_rng(7)
+    words = np.array(["冻土", "permafrost", "glacier", "雪", "lake water", "basin", "数据"])
+    texts = [" ".join(rng.choice(words, size=6)) + (" needle" if i % 997 == 0 else "") for i in range(20_000)]
+    frame = pd.DataFrame({"search_text": texts})
+    index = TextIndex(frame["search_text"])
+    for query in ["数据", "needle", "冻土 glacier", '"lake water"', "water basin", "er", "zzz"]:
+        assert np.array_equal(index(query), text_mask_scan(frame, query)), query

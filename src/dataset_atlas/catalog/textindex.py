@@ -8,6 +8,9 @@ one row of bits per bucket, so a term's candidate blocks are the AND of the rows
 bigrams (or of its single character): a few kilobytes of memory traffic. Candidates are then
 verified with an exact substring test over their rows only, so results are identical to
 :func:`dataset_atlas.catalog.query.text_mask_scan`. Hash collisions only add candidates.
+Verification searches the UTF-8 bytes in place (Arrow's buffer, runs of consecutive candidate
+rows, skipping to the next row after each hit); for a term found in most rows, Arrow's
+row-by-row match is faster, and a sample of the candidates decides which to use.
 
 Exact per-row posting lists were the first design: with about 700 distinct bigrams per
 record they cost more memory than the text itself (hundreds of MB at 100,000 records) and
@@ -20,6 +23,7 @@ new term contains bound the new candidates, so each keystroke verifies fewer row
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -35,6 +39,8 @@ _CHUNK_BLOCKS = 256  # blocks hashed per vectorised pass (a multiple of 8: whole
 _UNIGRAM = np.uint64(0x110000)  # second "character" of a single-character key: no code point
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing multiplier
 _CACHE_TERMS = 64
+_SAMPLE_ROWS = 2048  # candidates byte-searched first, to tell a common term from a rare one
+_COMMON_SHARE = 0.3  # above this share of hits in the sample, match row by row instead
 
 
 def _hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -53,7 +59,11 @@ class TextIndex:
         array = pa.array(texts) if isinstance(texts, pd.Series) else texts
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks() if array.num_chunks else pa.array([], pa.large_string())
-        self._texts: pa.Array = pc.fill_null(array, "")
+        self._texts: pa.Array = pc.fill_null(array, "").cast(pa.large_string())
+        buffers = self._texts.buffers()
+        start = self._texts.offset
+        self._offsets = np.frombuffer(buffers[1], dtype=np.int64)[start: start + len(self._texts) + 1]
+        self._data = memoryview(buffers[2]) if buffers[2] is not None else memoryview(b"")
         self.size = len(self._texts)
         self.blocks = -(-self.size // BLOCK_ROWS)
         width = -(-self.blocks // 8)
@@ -120,13 +130,57 @@ class TextIndex:
         return found
 
     def _verify(self, rows: np.ndarray, term: str) -> np.ndarray:
+        """The rows among ``rows`` (ascending) whose text contains ``term``.
+
+        Searches the UTF-8 bytes of the texts in place (Arrow's data buffer, no copy) with a
+        literal regular expression, one span of consecutive candidate rows at a time, and
+        skips to the next row after each hit: about four times faster than copying the
+        candidates out and matching them one by one. UTF-8 is self-synchronising, so a byte
+        match is a character match.
+        """
         if len(rows) == 0:
             return rows
-        if len(rows) == self.size:
-            hits = pc.match_substring(self._texts, term)
+        # The byte search pays per hit; when most rows match (a common word), Arrow's
+        # row-by-row match, which stops at each row's first hit, is faster. A sample decides.
+        sample = rows[:_SAMPLE_ROWS]
+        found_sample = self._search_bytes(sample, term)
+        if len(rows) <= _SAMPLE_ROWS:
+            return found_sample
+        rest = rows[_SAMPLE_ROWS:]
+        if len(found_sample) > _COMMON_SHARE * len(sample):
+            if len(rows) == self.size:  # every row a candidate: match the column itself, no copy
+                hits = pc.match_substring(self._texts, term).to_numpy(zero_copy_only=False)[rest]
+            else:
+                hits = pc.match_substring(self._texts.take(pa.array(rest)), term).to_numpy(zero_copy_only=False)
+            found_rest = rest[hits]
         else:
-            hits = pc.match_substring(self._texts.take(pa.array(rows)), term)
-        return rows[hits.to_numpy(zero_copy_only=False)]
+            found_rest = self._search_bytes(rest, term)
+        return np.concatenate([found_sample, found_rest])
+
+    def _search_bytes(self, rows: np.ndarray, term: str) -> np.ndarray:
+        """Byte search over spans of consecutive ``rows`` (see :meth:`_verify`)."""
+        if len(rows) == 0:
+            return rows
+        needle = term.encode("utf-8")
+        search = re.compile(re.escape(needle)).search
+        offsets, data = self._offsets, self._data
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        starts = rows[np.r_[0, breaks]]
+        ends = rows[np.r_[breaks - 1, len(rows) - 1]] + 1
+        found: list[int] = []
+        for first, stop in zip(starts.tolist(), ends.tolist(), strict=True):
+            end = int(offsets[stop])
+            hit = search(data, int(offsets[first]), end)
+            while hit is not None:
+                pos = hit.start()
+                row = int(np.searchsorted(offsets, pos, side="right")) - 1
+                row_end = int(offsets[row + 1])
+                if pos + len(needle) <= row_end:
+                    found.append(row)
+                    hit = search(data, row_end, end)
+                else:  # ran across the end of a row: not a match, look again just after
+                    hit = search(data, pos + 1, end)
+        return np.asarray(found, dtype=np.intp)
 
     def __call__(self, text: str) -> np.ndarray:
         """Mask of rows containing every term of ``text`` (words and "quoted phrases")."""
