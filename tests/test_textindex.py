@@ -96,3 +96,14 @@ def test_common_and_rare_terms_past_the_sample_agree_with_the_scan() -> None:
     index = TextIndex(frame["search_text"])
     for query in ["数据", "needle", "冻土 glacier", '"lake water"', "water basin", "er", "zzz"]:
         assert np.array_equal(index(query), text_mask_scan(frame, query)), query
+
+
+def test_scanner_without_signatures_agrees_with_the_index() -> None:
+    rng = np.random.default_rng(3)
+    words = np.array(["冻土", "permafrost", "glacier", "雪", "lake water", "basin"])
+    frame = pd.DataFrame({"search_text": [" ".join(rng.choice(words, size=5)) for _ in range(5_000)]})
+    scanner = TextIndex(frame["search_text"], signatures=False)
+    index = TextIndex(frame["search_text"])
+    for query in ["冻土", "glacier basin", '"lake water"', "zzz", "a"]:
+        assert np.array_equal(scanner(query), index(query))
+        assert np.array_equal(index(query), text_mask_scan(frame, query))

@@ -86,6 +86,7 @@ class LocalCatalog:
         self._text_index = text_index
         self._result_columns = [c for c in self.frame.columns if c not in _NOT_IN_RESULTS]
         self._warming: threading.Thread | None = None
+        self._scanner: TextIndex | None = None  # byte scan used until the index is built
         self._records = records  # the record column on disk, when the frame was loaded without it
         self._codes: FrameCodes | None = None
         self._ranks: dict[str, np.ndarray] = {}
@@ -98,7 +99,9 @@ class LocalCatalog:
         """
         if self._text_index is None:
             if self._warming is not None and self._warming.is_alive():
-                return lambda text: text_mask_scan(self.frame, text)
+                if self._scanner is None:
+                    self._scanner = TextIndex(self.frame["search_text"], signatures=False)
+                return self._scanner
             self._text_index = TextIndex(self.frame["search_text"])
         return self._text_index
 
@@ -110,6 +113,7 @@ class LocalCatalog:
         def build() -> None:
             index = TextIndex(self.frame["search_text"])
             self._text_index = index
+            self._scanner = None
 
         self._warming = threading.Thread(target=build, name="text-index", daemon=True)
         self._warming.start()

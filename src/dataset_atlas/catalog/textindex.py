@@ -55,7 +55,9 @@ def _codes(text: str) -> np.ndarray:
 class TextIndex:
     """Callable ``text -> mask`` giving the rows whose text contains every term."""
 
-    def __init__(self, texts: pd.Series | pa.Array | pa.ChunkedArray) -> None:
+    def __init__(self, texts: pd.Series | pa.Array | pa.ChunkedArray, *, signatures: bool = True) -> None:
+        """Index ``texts``; ``signatures=False`` skips the block signatures (instant, every row
+        is a candidate): a plain fast scan while the full index is being built."""
         array = pa.array(texts) if isinstance(texts, pd.Series) else texts
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks() if array.num_chunks else pa.array([], pa.large_string())
@@ -66,10 +68,11 @@ class TextIndex:
         self._data = memoryview(buffers[2]) if buffers[2] is not None else memoryview(b"")
         self.size = len(self._texts)
         self.blocks = -(-self.size // BLOCK_ROWS)
-        width = -(-self.blocks // 8)
-        self._bits = np.zeros((BUCKETS, width), dtype=np.uint8)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._build()
+        self._bits = np.zeros((BUCKETS, -(-self.blocks // 8) if signatures else 0), dtype=np.uint8)
+        self._signatures = signatures
+        if signatures:
+            self._build()
 
     @property
     def nbytes(self) -> int:
@@ -101,7 +104,7 @@ class TextIndex:
     def candidate_rows(self, term: str) -> np.ndarray:
         """Rows that may contain ``term`` (a superset of those that do), ascending."""
         codes = _codes(term)
-        if len(codes) == 0:
+        if len(codes) == 0 or not self._signatures:
             return np.arange(self.size)
         if len(codes) == 1:
             keys = _hash(codes, np.array([_UNIGRAM]))

@@ -9,8 +9,11 @@ reported as a broken record, whereas a file named explicitly always is.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,28 +164,65 @@ def _not_a_record_reason(item: Any) -> str:
 NCDC_MARKERS_HINT = frozenset({"title_cn", "title_en", "ds_abstract", "ds_acq_place", "category"})
 
 
+FileResult = tuple[list[DatasetRecord], list[Rejected], list[Rejected]]
+PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more than it saves
+_CHUNK_FILES = 500
+
+
+def read_file(path: Path, explicit: bool, max_bytes: int = MAX_RECORD_BYTES) -> FileResult:
+    """Records, rejections and skipped entries of one file (never raises for bad input)."""
+    if not explicit and path.suffix.lower() == ".txt" and not _looks_like_json(path):
+        return [], [], []
+    if not path.exists():
+        return [], [Rejected(str(path), "no such file or folder")], []
+    try:
+        doc = load_json(path, max_bytes=max_bytes)
+    except RecordError as exc:
+        return [], [Rejected(str(path), exc.reason)], []
+    return records_from_document(doc, str(path))
+
+
+def _read_chunk(chunk: list[tuple[Path, bool]], max_bytes: int) -> list[FileResult]:
+    return [read_file(path, explicit, max_bytes) for path, explicit in chunk]
+
+
+def _results(files: list[tuple[Path, bool]], max_bytes: int, workers: int,
+             progress: Callable[[int], None] | None) -> Iterator[FileResult]:
+    """Per-file results in file order, read by ``workers`` processes for large inputs."""
+    # fork is the only start method that does not re-run the caller's main script, and forking
+    # is only safe without other threads (a server, a text index being built): else read here.
+    if workers <= 1 or len(files) < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        for n, (path, explicit) in enumerate(files, 1):
+            if progress is not None:
+                progress(n)
+            yield read_file(path, explicit, max_bytes)
+        return
+    chunks = [files[i:i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        done = 0
+        for results in pool.map(_read_chunk, chunks, [max_bytes] * len(chunks)):
+            yield from results
+            done += len(results)
+            if progress is not None:
+                progress(done)
+
+
 def read_paths(
     paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_RECORD_BYTES,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, workers: int | None = None,
 ) -> tuple[list[DatasetRecord], IngestReport]:
-    """Read every record under ``paths``; duplicates after the first are rejected."""
+    """Read every record under ``paths``; duplicates after the first are rejected.
+
+    Large inputs are read by ``workers`` processes (default: one per core); the result,
+    order included, is the same as reading them one by one.
+    """
+    files = list(iter_record_files(paths))
     report = IngestReport()
     records: list[DatasetRecord] = []
     seen: dict[str, str] = {}
-    for n, (path, explicit) in enumerate(iter_record_files(paths), 1):
-        if progress is not None:
-            progress(n)
-        if not explicit and path.suffix.lower() == ".txt" and not _looks_like_json(path):
-            continue
-        if not path.exists():
-            report.rejected.append(Rejected(str(path), "no such file or folder"))
-            continue
-        try:
-            doc = load_json(path, max_bytes=max_bytes)
-        except RecordError as exc:
-            report.rejected.append(Rejected(str(path), exc.reason))
-            continue
-        found, rejected, skipped = records_from_document(doc, str(path))
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    for found, rejected, skipped in _results(files, max_bytes, count, progress):
         report.rejected.extend(rejected)
         report.skipped.extend(skipped)
         for record in found:
