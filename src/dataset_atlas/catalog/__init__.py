@@ -27,7 +27,6 @@ from dataset_atlas.catalog.query import (
     facet_counts,
     filter_masks,
     sort_frame,
-    text_mask_scan,
 )
 from dataset_atlas.catalog.textindex import TextIndex
 from dataset_atlas.errors import QueryError
