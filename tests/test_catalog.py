@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import geopandas
+import pandas as pd
 import pytest
 
 from dataset_atlas.catalog import LocalCatalog, Query, open_catalog
@@ -209,3 +210,25 @@ def test_text_search_while_the_index_warms_up_gives_the_same_rows(stac_corpus: P
     thread.join()
     after = set(warm.search(Query(text="land cover")).frame["id"])
     assert during == after == set(cold.search(Query(text="land cover")).frame["id"]) and after
+
+
+def test_parallel_ingest_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataset_atlas.catalog import ingest
+
+    seeds = sorted(SEEDS.iterdir())
+    for i, seed in enumerate(seeds):
+        for copy in range(4):
+            doc = {**json.loads(seed.read_text(encoding="utf-8")), "id": f"r{i}-{copy}"}
+            (tmp_path / f"{i}-{copy}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "dup.json").write_text(json.dumps({**json.loads(seeds[0].read_text(encoding="utf-8")),
+                                                   "id": "r0-0"}), encoding="utf-8")
+    (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a record", encoding="utf-8")  # skipped silently in a folder
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 4)
+    serial, serial_report = ingest.frame_from_paths([tmp_path], workers=1)
+    parallel, parallel_report = ingest.frame_from_paths([tmp_path], workers=2)
+    assert len(serial) == 12 and list(parallel["id"]) == list(serial["id"])
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert parallel_report.to_dict() == serial_report.to_dict()
+    assert {Path(r.path).name for r in serial_report.rejected} == {"bad.json", "dup.json"}

@@ -163,21 +163,3 @@ def test_stac_resolution_sources() -> None:
     rec = read_stac_collection({**base, "item_assets": {"a": {"raster:bands": [{"spatial_resolution": 500}]}}})
     assert rec.resolution.metres == 500
     assert rec.extent.crosses_antimeridian and rec.time.ongoing and rec.access == "open-access"
-
-
-def test_parallel_read_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataset_atlas.sources import discover
-
-    for i, name in enumerate(["000_df35574ea24b81a0.txt", "002_dab26969396d45c7.txt", "004_0bcffbf4308a34aa.txt"]):
-        for copy in range(4):
-            doc = {**seed_doc(name), "id": f"r{i}-{copy}"}
-            write(tmp_path / f"{i}-{copy}.json", json.dumps(doc, ensure_ascii=False))
-    write(tmp_path / "dup.json", json.dumps({**seed_doc(name), "id": "r0-0"}, ensure_ascii=False))
-    write(tmp_path / "bad.json", "{nope")
-    monkeypatch.setattr(discover, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(discover, "_CHUNK_FILES", 3)
-    serial, serial_report = read_paths([tmp_path], workers=1)
-    parallel, parallel_report = read_paths([tmp_path], workers=2)
-    assert [r.id for r in parallel] == [r.id for r in serial] and len(serial) == 12
-    assert parallel == serial and parallel_report.to_dict() == serial_report.to_dict()
-    assert {Path(r.path).name for r in serial_report.rejected} == {"bad.json", "dup.json"}

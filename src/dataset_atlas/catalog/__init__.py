@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dataset_atlas.catalog.index import RecordStore, load_index, records_to_frame, save_index
+from dataset_atlas.catalog.ingest import frame_from_paths
 from dataset_atlas.catalog.query import (
     SORT_KEYS,
     FrameCodes,
@@ -31,7 +32,7 @@ from dataset_atlas.catalog.query import (
 from dataset_atlas.catalog.textindex import TextIndex
 from dataset_atlas.errors import QueryError
 from dataset_atlas.model import DatasetRecord
-from dataset_atlas.sources.discover import IngestReport, read_paths
+from dataset_atlas.sources.discover import IngestReport
 
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
 DEFAULT_INDEX_ENV = "DATASET_ATLAS_INDEX"
@@ -133,9 +134,9 @@ class LocalCatalog:
     @classmethod
     def from_paths(cls, paths: Iterable[str | os.PathLike[str]],
                    progress: Callable[[int], None] | None = None) -> LocalCatalog:
-        """Read every record file under ``paths``."""
-        records, report = read_paths(paths, progress=progress)
-        return cls.from_records(records, report)
+        """Read every record file under ``paths`` (large inputs in worker processes)."""
+        frame, report = frame_from_paths(paths, progress=progress)
+        return cls(frame, report)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LocalCatalog:

@@ -9,11 +9,8 @@ reported as a broken record, whereas a file named explicitly always is.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,8 +162,6 @@ NCDC_MARKERS_HINT = frozenset({"title_cn", "title_en", "ds_abstract", "ds_acq_pl
 
 
 FileResult = tuple[list[DatasetRecord], list[Rejected], list[Rejected]]
-PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more than it saves
-_CHUNK_FILES = 500
 
 
 def read_file(path: Path, explicit: bool, max_bytes: int = MAX_RECORD_BYTES) -> FileResult:
@@ -182,56 +177,44 @@ def read_file(path: Path, explicit: bool, max_bytes: int = MAX_RECORD_BYTES) -> 
     return records_from_document(doc, str(path))
 
 
-def _read_chunk(chunk: list[tuple[Path, bool]], max_bytes: int) -> list[FileResult]:
-    return [read_file(path, explicit, max_bytes) for path, explicit in chunk]
-
-
-def _results(files: list[tuple[Path, bool]], max_bytes: int, workers: int,
-             progress: Callable[[int], None] | None) -> Iterator[FileResult]:
-    """Per-file results in file order, read by ``workers`` processes for large inputs."""
-    # fork is the only start method that does not re-run the caller's main script, and forking
-    # is only safe without other threads (a server, a text index being built): else read here.
-    if workers <= 1 or len(files) < PARALLEL_MIN_FILES or threading.active_count() > 1:
-        for n, (path, explicit) in enumerate(files, 1):
-            if progress is not None:
-                progress(n)
-            yield read_file(path, explicit, max_bytes)
-        return
-    chunks = [files[i:i + _CHUNK_FILES] for i in range(0, len(files), _CHUNK_FILES)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = 0
-        for results in pool.map(_read_chunk, chunks, [max_bytes] * len(chunks)):
-            yield from results
-            done += len(results)
-            if progress is not None:
-                progress(done)
-
-
 def read_paths(
     paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_RECORD_BYTES,
-    progress: Callable[[int], None] | None = None, workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[DatasetRecord], IngestReport]:
-    """Read every record under ``paths``; duplicates after the first are rejected.
-
-    Large inputs are read by ``workers`` processes (default: one per core); the result,
-    order included, is the same as reading them one by one.
-    """
-    files = list(iter_record_files(paths))
+    """Read every record under ``paths``; duplicates after the first are rejected."""
     report = IngestReport()
     records: list[DatasetRecord] = []
     seen: dict[str, str] = {}
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    for found, rejected, skipped in _results(files, max_bytes, count, progress):
-        report.rejected.extend(rejected)
-        report.skipped.extend(skipped)
-        for record in found:
-            if record.id in seen:
-                report.rejected.append(Rejected(
-                    record.source_path, f"duplicate id {record.id} (already read from {seen[record.id]})"))
-                continue
-            seen[record.id] = record.source_path
-            records.append(record)
-            report.warnings.extend(record.warnings)
+    for n, (path, explicit) in enumerate(iter_record_files(paths), 1):
+        if progress is not None:
+            progress(n)
+        found, rejected, skipped = read_file(path, explicit, max_bytes)
+        add_results(report, seen, found, rejected, skipped, records.append)
     report.ingested = len(records)
     return records, report
+
+
+def add_results(report: IngestReport, seen: dict[str, str], found: Iterable[DatasetRecord | RecordInfo],
+                rejected: list[Rejected], skipped: list[Rejected],
+                keep: Callable[[Any], None]) -> None:
+    """Account one file's results in ``report``: duplicates of ids in ``seen`` are rejected,
+    the others passed to ``keep`` (records, or their :class:`RecordInfo` from a worker)."""
+    report.rejected.extend(rejected)
+    report.skipped.extend(skipped)
+    for record in found:
+        if record.id in seen:
+            report.rejected.append(Rejected(
+                record.source_path, f"duplicate id {record.id} (already read from {seen[record.id]})"))
+            continue
+        seen[record.id] = record.source_path
+        keep(record)
+        report.warnings.extend(record.warnings)
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What the parent needs of a record read in a worker process (the rest is in its frame)."""
+
+    id: str
+    source_path: str
+    warnings: tuple[str, ...]
