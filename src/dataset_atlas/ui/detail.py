@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -147,6 +149,15 @@ def _stats_line(look: Quicklook) -> str:
     return " · ".join(parts)
 
 
+def histogram_frame(look: Quicklook) -> pd.DataFrame | None:
+    """The quicklook's value histogram (bin centres and pixel counts), if it has one."""
+    hist = look.stats.get("histogram")
+    if not isinstance(hist, dict) or not hist.get("counts"):
+        return None
+    edges = np.asarray(hist["edges"], dtype=float)
+    return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, 4), "pixels": hist["counts"]})
+
+
 def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
     """Quicklooks of the dataset's previewable files (errors kept to show, not raised)."""
     out: list[Quicklook | AtlasError] = []
@@ -190,6 +201,9 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
             line = _stats_line(look)
             if line:
                 st.caption(f"{t('stats', lang)}: {line}" + (f" · {look.grid_note}" if look.grid_note else ""))
+            histogram = histogram_frame(look)
+            if not compact and histogram is not None:
+                st.bar_chart(histogram, x="value", y="pixels", height=140)
     if not compact:
         st.markdown(f"**{t('data_files', lang)}**")
         st.dataframe(
