@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, FrameLocator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import FrameLocator, Page, expect
 
 from ..conftest import CALC_ID, MAGT_ID, SMMR_ID
-from .conftest import HOSTILE_ID, MAP_FRAME, Server
+from .conftest import HOSTILE_ID, MAP_FRAME, Server, start_streamlit, stop
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -135,3 +136,22 @@ def test_dataset_and_catalog_pages(page: Page, atlas: Server) -> None:
     page.get_by_role("link", name="Catalog & ingest").click()
     expect(page.get_by_text("Ingest summary")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Rejected files").first).to_be_visible(timeout=TIMEOUT)
+
+
+def test_deep_link_on_a_fresh_server_uses_the_app_navigation(browser: Browser, atlas: Server,
+                                                             tmp_path: Path) -> None:
+    # Streamlit's legacy pages/ mode would run pages/dataset.py on its own for a first request
+    # to /dataset; the app must still show its own menu and layout. (A deep link also makes
+    # Streamlit's loader probe /dataset/_stcore/*, hence a plain page without the clean check.)
+    env = {"DATASET_ATLAS_INDEX": str(atlas.index), "DATASET_ATLAS_DATA_ROOT": str(atlas.data_root)}
+    url, proc = start_streamlit(env, tmp_path / "streamlit.log")
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/dataset?id={MAGT_ID}&lang=en")
+        expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_role("link", name="Catalog & ingest")).to_be_visible(timeout=TIMEOUT)
+        assert page.get_by_role("link", name="app", exact=True).count() == 0
+    finally:
+        context.close()
+        stop(proc)

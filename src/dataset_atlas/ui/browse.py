@@ -40,8 +40,24 @@ MAP_KEY = "atlas_map"
 MAX_FEATURES = 1500  # extents drawn one by one; more become counts per grid cell
 
 
+def run_through_entry_script() -> None:
+    """Rerun through app.py when Streamlit ran a page file directly.
+
+    With a ``pages/`` folder next to the entry script, Streamlit starts in its legacy
+    multipage mode and, for a deep link (``/dataset?id=…``) opened before app.py ever ran in
+    this server, executes the page file itself: no ``st.navigation``, no wide layout, a
+    different menu. Leaving that mode and rerunning lets app.py's navigation take over.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
     """Catalog, view state (URL/widgets) and the search result, with the sidebar drawn."""
+    run_through_entry_script()
     catalog = get_catalog()
     values, span = overview()
     state = current_state(span)
