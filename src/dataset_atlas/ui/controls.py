@@ -10,7 +10,6 @@ next run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -272,13 +271,3 @@ def render_sidebar(
         st.selectbox(
             t("basemap", lang), options=list(BASEMAPS), key="w_basemap", format_func=lambda k: t(f"basemap_{k}", lang)
         )
-
-
-def select_dataset(record_id: str | None) -> None:
-    """Select a dataset (from a map click or a table row) and go back to page 1 of nothing."""
-    st.session_state["sel"] = record_id
-
-
-def state_with(state: ViewState, **changes: Any) -> ViewState:
-    """Convenience for pages: a modified copy of the state."""
-    return replace(state, **changes)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dataset_atlas.catalog import DEFAULT_INDEX_ENV, SEEDS_DIR, LocalCatalog, default_index_path
+from dataset_atlas.catalog import SEEDS_DIR, LocalCatalog, default_index_path
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook, find_data_files, render_quicklook
 
@@ -85,5 +85,3 @@ def quicklook(path: str, size: int, mtime_ns: int, max_size: int = 768) -> Quick
     root = data_root()
     return render_quicklook(path, max_size=max_size, data_root=root, cache_dir=QUICKLOOK_CACHE)
 
-
-__all__ = ["DEFAULT_INDEX_ENV", "data_files", "get_catalog", "overview", "quicklook"]

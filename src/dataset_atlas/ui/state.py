@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 
 from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
@@ -53,7 +53,6 @@ class ViewState:
     page: int = 1
     overlay: bool = True
     opacity: float = 0.75
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def query(self, *, limit: int | None = None) -> Query:
         """The catalog query these filters describe."""
@@ -170,11 +169,6 @@ def params_from_state(state: ViewState) -> dict[str, str | list[str]]:
         else:
             out[key] = str(value)
     return out
-
-
-def with_selection(state: ViewState, record_id: str | None) -> ViewState:
-    """The state with another dataset selected."""
-    return replace(state, selected=record_id)
 
 
 def _wrap(lon: float) -> float:
