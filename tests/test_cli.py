@@ -61,6 +61,8 @@ def test_search_json_contract(index: Path) -> None:
         (["--time-resolution", "daily", "--time-resolution", "yearly"], {SMMR_ID, MAGT_ID}),
         (["--text", "冻土"], {MAGT_ID}),
         (["--bbox", "170,50,-170,70"], {CALC_ID}),
+        (["--bbox", "-175,55,-172,65"], {CALC_ID}),  # a value starting with "-" is not an option
+        (["--bbox=-10,-5,10,5"], set()),
         (["--start", "1980", "--end", "1985"], {SMMR_ID}),
         (["--category", "基础地理"], {CALC_ID}),
         (["--access", "login-access"], {SMMR_ID}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -228,9 +229,28 @@ COMMANDS = {
 }
 
 
+def _attach_negative_values(argv: Sequence[str]) -> list[str]:
+    """``--bbox -175,55,-172,58`` -> ``--bbox=-175,55,-172,58``.
+
+    argparse takes a value that starts with ``-`` and is not a plain number for an option,
+    and western-hemisphere boxes start with a minus sign.
+    """
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        if items[i] == "--bbox" and i + 1 < len(items) and re.match(r"^-\d", items[i + 1]):
+            out.append(f"--bbox={items[i + 1]}")
+            i += 2
+            continue
+        out.append(items[i])
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_attach_negative_values(sys.argv[1:] if argv is None else argv))
     stream = out or sys.stdout
     try:
         return COMMANDS[args.command](args, stream)
