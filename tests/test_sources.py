@@ -163,3 +163,21 @@ def test_stac_resolution_sources() -> None:
     rec = read_stac_collection({**base, "item_assets": {"a": {"raster:bands": [{"spatial_resolution": 500}]}}})
     assert rec.resolution.metres == 500
     assert rec.extent.crosses_antimeridian and rec.time.ongoing and rec.access == "open-access"
+
+
+def test_static_catalog_file_follows_child_links(tmp_path: Path, stac_corpus: Path) -> None:
+    root = tmp_path / "catalog"
+    (root / "dem").mkdir(parents=True)
+    (root / "lc").mkdir()
+    shutil.copy(stac_corpus / "alos-dem.json", root / "dem" / "collection.json")
+    shutil.copy(stac_corpus / "io-lulc.json", root / "lc" / "collection.json")
+    outside = tmp_path / "outside.json"
+    shutil.copy(stac_corpus / "cop-dem-glo-30.json", outside)
+    links = [{"rel": "child", "href": "./dem/collection.json"}, {"rel": "child", "href": "lc/collection.json"},
+             {"rel": "child", "href": "../outside.json"}, {"rel": "child", "href": "https://example.org/x.json"},
+             {"rel": "child", "href": "missing/collection.json"}, {"rel": "self", "href": "./catalog.json"}]
+    (root / "catalog.json").write_text(json.dumps({"type": "Catalog", "id": "root", "stac_version": "1.0.0",
+                                                   "description": "d", "links": links}))
+    records, report = read_paths([root / "catalog.json"])
+    assert sorted(r.id for r in records) == ["alos-dem", "io-lulc"]  # never the file outside the tree
+    assert not report.rejected and report.skipped[0].reason.startswith("STAC Catalog")

@@ -76,6 +76,43 @@ def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple
                         yield Path(root) / name, False
         else:
             yield path, True
+            yield from ((child, True) for child in stac_children(path))
+
+
+def stac_children(catalog: Path, *, max_bytes: int = MAX_RECORD_BYTES) -> Iterator[Path]:
+    """Local files a STAC catalog/collection file links as ``child``, recursively.
+
+    Only relative links that stay inside the root catalog's folder are followed (a tree can
+    not lead ingest elsewhere on the disk), each file once. Items are not followed: they are
+    not datasets. Anything unreadable is left to the caller to report when it reads it.
+    """
+    if catalog.suffix.lower() != ".json":
+        return
+    root = catalog.resolve().parent
+    seen = {catalog.resolve()}
+    pending = [catalog.resolve()]
+    while pending:
+        current = pending.pop(0)
+        try:
+            if current.stat().st_size > max_bytes:
+                continue
+            doc = orjson.loads(current.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if not isinstance(doc, dict) or doc.get("type") not in ("Catalog", "Collection"):
+            continue
+        for link in doc.get("links") or []:
+            if not isinstance(link, dict) or link.get("rel") != "child" or not isinstance(link.get("href"), str):
+                continue
+            href = link["href"]
+            if "://" in href or href.startswith(("/", "\\")):
+                continue
+            target = (current.parent / href).resolve()
+            if target in seen or not target.is_relative_to(root) or not target.is_file():
+                continue
+            seen.add(target)
+            pending.append(target)
+            yield target
 
 
 def load_json(path: Path, *, max_bytes: int = MAX_RECORD_BYTES) -> Any:
