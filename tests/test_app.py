@@ -162,3 +162,16 @@ def test_hostile_record_is_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_no_data_folder_is_said_plainly(record_id: str) -> None:
     at = run({"id": record_id, "lang": "en"})
     assert any("No local data files" in c.value or "No data folder" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("content", [None, b"not parquet at all"])
+def test_bad_index_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None) -> None:
+    index = tmp_path / "index.parquet"
+    if content is not None:
+        index.write_bytes(content)
+    monkeypatch.setenv("DATASET_ATLAS_INDEX", str(index))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert any("Cannot read the catalog index" in e.value and "index.parquet" in e.value for e in at.error)

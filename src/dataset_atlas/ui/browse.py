@@ -58,7 +58,12 @@ def run_through_entry_script() -> None:
 def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
     """Catalog, view state (URL/widgets) and the search result, with the sidebar drawn."""
     run_through_entry_script()
-    catalog = get_catalog()
+    try:
+        catalog = get_catalog()
+    except AtlasError as exc:  # e.g. $DATASET_ATLAS_INDEX names a missing or broken file
+        lang = st.session_state.get("w_lang") or st.query_params.get("lang", "zh")
+        show_error(exc, lang)
+        st.stop()
     values, span = overview()
     state = current_state(span)
     result = catalog.search(state.query())
