@@ -21,6 +21,7 @@ from dataset_atlas.catalog.query import SORT_KEYS, parse_bbox, parse_query_date,
 from dataset_atlas.errors import AtlasError
 
 DEFAULT_INDEX = Path("data") / "index.parquet"
+MAX_WARNINGS_SHOWN = 20  # the readable report; --json and the app list every warning
 
 
 def _add_index(p: argparse.ArgumentParser) -> None:
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", help=f"index file to write (default: $DATASET_ATLAS_INDEX or {DEFAULT_INDEX})")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show progress on stderr (default: when stderr is a terminal)")
 
     p = sub.add_parser("search", help="search the catalog")
     _add_filters(p)
@@ -110,13 +112,17 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Build an index from files and folders."""
     index = Path(args.index) if args.index else (default_index_path() or DEFAULT_INDEX)
 
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    shown = [0]
+
     def progress(n: int) -> None:
-        if n % 1000 == 0:
+        if n - shown[0] >= 1000:
+            shown[0] = n
             print(f"\rread {n:,} files", end="", file=sys.stderr, flush=True)
 
-    catalog = LocalCatalog.from_paths(args.paths, progress=progress if args.progress else None)
-    if args.progress:
-        print(file=sys.stderr)
+    catalog = LocalCatalog.from_paths(args.paths, progress=progress if show else None)
+    if show and shown[0]:
+        print(f"\rread {shown[0]:,}+ files; saving the index", file=sys.stderr)
     report = catalog.report
     if report.ingested:
         catalog.save(index)
@@ -128,8 +134,11 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
               file=out)
         for rej in report.rejected:
             print(f"rejected {rej.path}: {rej.reason}", file=out)
-        for warning in report.warnings:
+        for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
             print(f"warning {warning}", file=out)
+        if len(report.warnings) > MAX_WARNINGS_SHOWN:
+            print(f"... and {len(report.warnings) - MAX_WARNINGS_SHOWN:,} more warnings (--json lists all; "
+                  "so does the app's Catalog & ingest page)", file=out)
     if not report.ingested:
         print("dataset-atlas: no record could be ingested", file=sys.stderr)
         return 1
