@@ -94,3 +94,8 @@ def test_timeline_spans_and_coverage() -> None:
     assert not table["ongoing"].any()
     coverage = coverage_by_year(frame, today=date(2026, 1, 1)).set_index("year")["datasets"]
     assert coverage[1980] == 1 and coverage[2020] == 2 and coverage[2024] == 1 and coverage[2000] == 0
+
+
+def test_framing_half_the_globe_or_more_shows_the_world() -> None:
+    assert view_for_bbox((141.7, -81.33, 6.3, 81.33)) == ((20.0, 0.0), 1)  # GOES across 180°
+    assert view_for_bbox((-180.0, -90.0, 180.0, 90.0)) == ((20.0, 0.0), 1)

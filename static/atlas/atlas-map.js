@@ -11,10 +11,19 @@
   var STYLE = {
     boxWeight: 1.2,
     boxFillOpacity: 0.07,
+    fullTintArea: 400,
     selectedColor: "#d6005c",
     selectedWeight: 3.5,
     dash: "6 4"
   };
+
+  function fillOpacity(boxes) {
+    // Large extents are tinted less: dozens of global boxes stacked at a constant opacity
+    // would hide the basemap. Boxes up to ~20 x 20 degrees keep the full tint.
+    var area = 0;
+    boxes.forEach(function (b) { area += Math.abs((b[2] - b[0]) * (b[3] - b[1])); });
+    return Math.max(0.004, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintArea / Math.max(area, 1)));
+  }
 
   function boxesToLatLngs(boxes) {
     // boxes: [[south, west, north, east], ...] -> one multipolygon (one layer, one click).
@@ -80,7 +89,7 @@
           color: selected ? STYLE.selectedColor : color,
           weight: selected ? STYLE.selectedWeight : STYLE.boxWeight,
           fillColor: color,
-          fillOpacity: selected ? 0.15 : STYLE.boxFillOpacity,
+          fillOpacity: selected ? 0.15 : fillOpacity(f[1]),
           dashArray: approximate ? STYLE.dash : null
         });
       }

@@ -220,6 +220,8 @@ def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
     """Map centre (lat, lon) and zoom that frame a box (antimeridian-aware; polar boxes capped)."""
     west, south, east, north = bbox
     width = (east - west) % 360.0 or (360.0 if west != east else 0.0)
+    if width > 180.0:  # half the globe or more: the whole world frames it best
+        return (20.0, 0.0), 1
     centre_lon = _wrap(west + width / 2)
     south_m, north_m = max(south, -80.0), min(north, 80.0)
     height = max(north_m - south_m, 0.0)
