@@ -219,3 +219,13 @@ def test_html_to_text_decodes_entities_and_drops_script_bodies() -> None:
     assert text == "冻土 & 地温\nsecond"
     assert clean_text("<b>Title</b>\n  two") == "Title two"
     assert html_to_text(None) == "" and sanitize_html(3) == ""
+
+
+def test_markdown_descriptions_render_safely() -> None:
+    from dataset_atlas.normalize.text import markdown_to_html, markdown_to_text
+
+    text = "The [Sentinel-2](https://sentinel.esa.int) **global** *archive*.\n\nSee [x](javascript:alert(1)) <b>raw</b>"
+    out = markdown_to_html(text)
+    assert '<a href="https://sentinel.esa.int"' in out and "<strong>global</strong>" in out and out.count("<p>") == 2
+    assert "javascript:" not in out and "<b>" not in out  # raw HTML in Markdown stays text
+    assert markdown_to_text(text).startswith("The Sentinel-2 global archive.")

@@ -14,7 +14,7 @@ import nh3
 # and styles with their content. Links keep only http(s)/mailto targets (nh3 drops the rest).
 _ALLOWED_TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "ul", "ol", "li", "span",
-    "table", "thead", "tbody", "tr", "td", "th", "a", "blockquote", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "td", "th", "a", "blockquote", "h3", "h4", "h5", "h6", "code",
 }  # fmt: skip
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
@@ -80,3 +80,30 @@ def clean_text(value: object) -> str:
 def _clean_short(value: str) -> str:
     # Names, institutions, tags and places repeat across a catalog: clean each once.
     return html_to_text(value).replace("\n", " ")
+
+
+# STAC descriptions are CommonMark. Only what catalogs use is rendered: paragraphs, links,
+# bold and italics, inline code; everything is escaped first and sanitised after.
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(\s*(<?)([^)\s>]+)>?(?:\s+&quot;[^)]*&quot;)?\s*\)")
+_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_MD_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_CODE = re.compile(r"`([^`\n]+)`")
+_MD_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+def markdown_to_html(text: object) -> str:
+    """Safe HTML for a Markdown description (links keep only http(s) targets)."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    escaped = html.escape(text.strip(), quote=True)
+    escaped = _MD_LINK.sub(lambda m: f'<a href="{m.group(3)}">{m.group(1)}</a>', escaped)
+    escaped = _MD_BOLD.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", escaped)
+    escaped = _MD_ITALIC.sub(r"<em>\1</em>", escaped)
+    escaped = _MD_CODE.sub(r"<code>\1</code>", escaped)
+    paragraphs = [p.strip().replace("\n", " ") for p in _MD_PARAGRAPHS.split(escaped) if p.strip()]
+    return sanitize_html("".join(f"<p>{p}</p>" for p in paragraphs))
+
+
+def markdown_to_text(text: object) -> str:
+    """Plain text of a Markdown description (link targets dropped), for search."""
+    return html_to_text(markdown_to_html(text))

@@ -25,7 +25,7 @@ from dataset_atlas.normalize.extents import normalize_bbox, union_bboxes
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_doi
 from dataset_atlas.normalize.resolution import parse_time_resolution
-from dataset_atlas.normalize.text import clean_text, html_to_text, sanitize_html
+from dataset_atlas.normalize.text import clean_text, html_to_text, markdown_to_html, markdown_to_text
 
 # STAC has no category: a theme is inferred from keywords/title (first rule that matches).
 _THEMES: list[tuple[re.Pattern[str], str]] = [
@@ -89,10 +89,10 @@ def stac_resolution(doc: Mapping[str, Any]) -> Resolution:
                 if isinstance(band, Mapping):
                     bands.extend(_positive_numbers(band.get("spatial_resolution")))
     candidates.append(("item_assets raster:bands spatial_resolution", bands))
-    for source, values in candidates:
+    for _where, values in candidates:  # in order of precedence
         if values:
             metres = min(values)
-            return Resolution(metres=metres, text=f"{metres:g} m ({source})")
+            return Resolution(metres=metres, text=f"{metres:g} m")
     return Resolution()
 
 
@@ -161,6 +161,15 @@ def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
     return "Other"
 
 
+def _built_citation(rid: str, title: str, providers: tuple[Person, ...], span: TimeSpan, doi: str) -> str:
+    """A citation when the collection gives none: producers, title, year, identifier."""
+    producers = [p.name for p in providers if "producer" in p.institution or "licensor" in p.institution]
+    names = ", ".join(dict.fromkeys(producers or [p.name for p in providers]))
+    year = str(span.start.year) if span.start else ""
+    ident = f"https://doi.org/{doi}" if doi else f"STAC collection {rid}"
+    return ". ".join(part for part in (names, title, year, ident) if part) + "."
+
+
 def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
     """Normalise one STAC Collection; raise :class:`RecordError` when it cannot be one."""
     if not isinstance(doc, Mapping):
@@ -198,6 +207,7 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
     media_types.extend(str(a.get("type", "")) for a in _dict(doc, "item_assets").values()
                        if isinstance(a, Mapping) and "thumbnail" not in _list(a, "roles"))
     time_res, time_res_text = _time_resolution(doc)
+    span = _time(doc, warnings)
     citation = doc.get("sci:citation") if isinstance(doc.get("sci:citation"), str) else ""
     doi = normalize_doi(doc.get("sci:doi")) or normalize_doi(citation)
     license_text = clean_text(doc.get("license"))
@@ -206,12 +216,12 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         source_kind="stac",
         source_path=source,
         title=LocalText(zh="", en=title),
-        abstract_html=LocalText(en=sanitize_html(description.replace("\n\n", "<br><br>"))),
-        abstract_text=LocalText(en=html_to_text(description)),
+        abstract_html=LocalText(en=markdown_to_html(description)),
+        abstract_text=LocalText(en=markdown_to_text(description)),
         category=_theme(doc, keywords),
         keywords=keywords,
         extent=_extent(doc, warnings),
-        time=_time(doc, warnings),
+        time=span,
         resolution=stac_resolution(doc),
         time_resolution=time_res,
         time_resolution_text=time_res_text,
@@ -220,7 +230,7 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         access="open-access" if _OPEN_LICENCE.match(license_text) else "unknown",
         licence=license_text,
         doi=doi,
-        citation=LocalText(en=html_to_text(citation)),
+        citation=LocalText(en=html_to_text(citation) or _built_citation(rid, title, providers, span, doi)),
         contributors=providers,
         thumbnail=thumbnail,
         links=tuple(links),
