@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -17,6 +18,7 @@ from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import (
     add_quicklook_overlay,
     build_map_parts,
+    category_color,
     cell_deg_for_zoom,
     dataset_id_from_click,
     legend_html,
@@ -205,13 +207,16 @@ def render_timeline(state: ViewState, result: SearchResult) -> None:
         if table.empty:
             st.caption(t("no_time", lang, n=undated))
             return
-        table["title"] = table["title"].str.slice(0, 50)
-        chart = alt.Chart(table).mark_bar(height=10).encode(
+        table["title"] = table["title"].str.slice(0, 60)
+        categories = sorted(set(table["category"]))
+        colours = alt.Scale(domain=categories, range=[category_color(c) for c in categories])  # as on the map
+        chart = alt.Chart(table).mark_bar(height=14).encode(
             x=alt.X("start:T", title=None), x2="end:T",
-            y=alt.Y("title:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("category:N", legend=None),
+            y=alt.Y("id:N", sort=None, title=None,
+                    axis=alt.Axis(labelExpr=_title_label_expr(table), labelLimit=360, labelOverlap=False)),
+            color=alt.Color("category:N", legend=None, scale=colours),
             tooltip=[alt.Tooltip("title:N"), alt.Tooltip("start:T"), alt.Tooltip("end:T"), alt.Tooltip("ongoing:N")],
-        ).properties(height=max(80, 24 * len(table)))
+        ).properties(height=max(120, 30 * len(table)))
     else:
         table = coverage_by_year(frame)
         chart = alt.Chart(table).mark_area(opacity=0.7).encode(
@@ -222,6 +227,12 @@ def render_timeline(state: ViewState, result: SearchResult) -> None:
     st.altair_chart(chart, width="stretch")
     if undated:
         st.caption(t("no_time", lang, n=undated))
+
+
+def _title_label_expr(table: pd.DataFrame) -> str:
+    """A Vega expression mapping each row's id to its title (rows are keyed by id: titles repeat)."""
+    mapping = {str(i): str(title) for i, title in zip(table["id"], table["title"], strict=True)}
+    return f"{json.dumps(mapping, ensure_ascii=False)}[datum.value] || datum.value"
 
 
 def render_export(state: ViewState, result: SearchResult) -> None:
