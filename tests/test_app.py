@@ -175,3 +175,13 @@ def test_bad_index_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.Monkey
     at.run()
     assert not at.exception
     assert any("Cannot read the catalog index" in e.value and "index.parquet" in e.value for e in at.error)
+
+
+def test_timeline_has_one_row_per_dated_dataset() -> None:
+    at = run({"lang": "en"})
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["encoding"]["y"]["field"] == "id"  # rows keyed by id: titles may repeat
+    for record_id in (CALC_ID, MAGT_ID, SMMR_ID):
+        assert record_id in spec["encoding"]["y"]["axis"]["labelExpr"]
