@@ -193,6 +193,14 @@ def _options(all_values: list[str], counts: Mapping[str, int], chosen: list[str]
     return list(dict.fromkeys([*present, *rest, *chosen]))
 
 
+def facet_select(label_key: str, facet: str, vocabulary: list[str], key: str, result: SearchResult, lang: str,
+                 label: Callable[[str, str], str] | None = None) -> None:
+    """A multiselect over a facet's values, each with its count given the other filters."""
+    counts = result.facets[facet]
+    st.multiselect(t(label_key, lang), _options(vocabulary, counts, st.session_state.get(key, [])), key=key,
+                   placeholder=t("any", lang), format_func=_with_counts(counts, lang, label))
+
+
 def render_sidebar(
     state: ViewState, result: SearchResult, catalog_values: Mapping[str, list[str]], year_span: tuple[int, int]
 ) -> None:
@@ -218,14 +226,7 @@ def render_sidebar(
             c1.date_input(t("from", lang), key="w_from", min_value=date(1800, 1, 1), max_value=date(2200, 12, 31))
             c2.date_input(t("to", lang), key="w_to", min_value=date(1800, 1, 1), max_value=date(2200, 12, 31))
         st.toggle(t("exact_dates", lang), key="w_exact")
-        facets = result.facets
-        st.multiselect(
-            t("category", lang),
-            _options(catalog_values["category"], facets["category"], ss["w_cat"]),
-            key="w_cat",
-            placeholder=t("any", lang),
-            format_func=_with_counts(facets["category"], lang, category_label),
-        )
+        facet_select("category", "category", catalog_values["category"], "w_cat", result, lang, category_label)
         st.select_slider(
             t("resolution", lang),
             options=list(RESOLUTION_STOPS),
@@ -233,27 +234,10 @@ def render_sidebar(
             format_func=resolution_label,
             help=t("resolution_help", lang),
         )
-        st.multiselect(
-            t("time_resolution", lang),
-            _options(list(TIME_RESOLUTIONS), facets["time_resolution"], ss["w_tres"]),
-            key="w_tres",
-            placeholder=t("any", lang),
-            format_func=_with_counts(facets["time_resolution"], lang, value_label),
-        )
-        st.multiselect(
-            t("access", lang),
-            _options(catalog_values["access"], facets["access"], ss["w_access"]),
-            key="w_access",
-            placeholder=t("any", lang),
-            format_func=_with_counts(facets["access"], lang, value_label),
-        )
-        st.multiselect(
-            t("format", lang),
-            _options(catalog_values["formats"], facets["formats"], ss["w_fmt"]),
-            key="w_fmt",
-            placeholder=t("any", lang),
-            format_func=_with_counts(facets["formats"], lang),
-        )
+        facet_select("time_resolution", "time_resolution", list(TIME_RESOLUTIONS), "w_tres", result, lang,
+                     value_label)
+        facet_select("access", "access", catalog_values["access"], "w_access", result, lang, value_label)
+        facet_select("format", "formats", catalog_values["formats"], "w_fmt", result, lang)
         st.text_input(t("area", lang), key="w_bbox", help=t("area_help", lang), placeholder="73.5,18,135.1,53.6")
         if ss.get("w_bbox", "").strip():
             try:
