@@ -23,6 +23,7 @@ from dataset_atlas.maps import (
     dataset_id_from_click,
     legend_html,
 )
+from dataset_atlas.model import DatasetRecord
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
 from dataset_atlas.ui.controls import current_state, render_sidebar, set_pending, write_url
 from dataset_atlas.ui.data import get_catalog, overview
@@ -100,10 +101,9 @@ def _handle_map_events(ret: dict[str, Any] | None, state: ViewState, frame: pd.D
             st.rerun()
 
 
-def render_map(catalog: LocalCatalog, state: ViewState, result: SearchResult) -> None:
+def render_map(record: DatasetRecord | None, state: ViewState, result: SearchResult) -> None:
     """The map of the current result, with the selected dataset's quicklooks."""
     lang = state.lang
-    record = catalog.get(state.selected) if state.selected else None
     looks = overlay_looks(record) if record is not None and state.overlay else []
     ss = st.session_state
     frame = result.frame
@@ -252,11 +252,12 @@ def render_browse() -> None:
     catalog, state, result = prepare()
     lang = state.lang
     st.markdown(f"### {t('app_title', lang)} · {t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}")
+    # One read of the selected record per run (at scale it decodes a row group from disk).
+    record = catalog.get(state.selected) if state.selected else None
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:
-        render_map(catalog, state, result)
+        render_map(record, state, result)
     with side_col:
-        record = catalog.get(state.selected) if state.selected else None
         if record is None:
             st.info(t("select_hint", lang))
         else:
