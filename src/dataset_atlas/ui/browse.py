@@ -23,12 +23,20 @@ from dataset_atlas.maps import (
     dataset_id_from_click,
     legend_html,
 )
-from dataset_atlas.model import DatasetRecord
+from dataset_atlas.maps.area import add_area_outline
+from dataset_atlas.model import BBox, DatasetRecord
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
-from dataset_atlas.ui.controls import current_state, render_sidebar, set_pending, write_url
+from dataset_atlas.ui.controls import (
+    current_state,
+    render_sidebar,
+    render_top_bar,
+    select,
+    set_pending,
+    write_url,
+)
 from dataset_atlas.ui.data import get_catalog, overview
 from dataset_atlas.ui.detail import overlay_looks, render_detail
-from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.errors import guarded, show_error
 from dataset_atlas.ui.i18n import t, value_label
 from dataset_atlas.ui.state import (
     PAGE_SIZE,
@@ -40,6 +48,7 @@ from dataset_atlas.ui.state import (
 )
 
 MAP_KEY = "atlas_map"
+MAP_HEIGHT = 580
 MAX_FEATURES = 1500  # extents drawn one by one; more become counts per grid cell
 
 
@@ -70,12 +79,32 @@ def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
     values, span = overview()
     state = current_state(span)
     result = catalog.search(state.query())
-    render_sidebar(state, result, values, span)
+    render_top_bar(state, result if state.view == "browse" else None)
+    if state.view == "browse":
+        render_sidebar(state, result, values, span)
     return catalog, state, result
 
 
+def _drawn_area(ret: dict[str, Any]) -> BBox | None:
+    """The box of a shape newly drawn with the draw tool, or None.
+
+    streamlit-folium reports a click on *any* vector layer (an extent, a count cell) as
+    ``last_active_drawing``; only the draw tool's own layer (``all_drawings``) holds shapes
+    the user drew, so only a change there may become an area.
+    """
+    drawings = ret.get("all_drawings") or []
+    if not drawings:
+        return None
+    ss = st.session_state
+    latest = json.dumps(drawings[-1], sort_keys=True)
+    if latest == ss.get("_last_drawing"):
+        return None
+    ss["_last_drawing"] = latest
+    return bbox_from_geojson(drawings[-1])
+
+
 def _handle_map_events(ret: dict[str, Any] | None, state: ViewState, frame: pd.DataFrame) -> None:
-    """Map click selects a dataset; a drawn box or the map view becomes the area filter."""
+    """A click selects a dataset; a drawn box or (when asked) the map view becomes the area."""
     if not ret:
         return
     ss = st.session_state
@@ -84,27 +113,29 @@ def _handle_map_events(ret: dict[str, Any] | None, state: ViewState, frame: pd.D
         ss["_last_click"] = click
         record_id = dataset_id_from_click(ret, frame)
         if record_id and record_id != state.selected:
-            ss["sel"] = record_id
-            st.rerun()
-    drawing = ret.get("last_active_drawing")
-    if drawing and drawing != ss.get("_last_drawing"):
-        ss["_last_drawing"] = drawing
-        bbox = bbox_from_geojson(drawing)
-        if bbox is not None:
-            set_pending(w_bbox=",".join(f"{v:.4g}" for v in bbox), w_use_view=False)
-            st.rerun()
+            select(record_id)
+    drawn = _drawn_area(ret)
+    if drawn is not None:
+        ss["_use_view_off"] = True  # a drawn area replaces "follow the map view"
+        _new_map()  # the outline is redrawn from the state; the draw layer starts empty
+        set_pending(bbox=drawn, page=1)
+        st.rerun()
     if ss.get("w_use_view") and ret.get("bounds"):
         bbox = bbox_from_leaflet_bounds(ret["bounds"])
-        text = ",".join(f"{v:.4g}" for v in bbox) if bbox else ""
-        if bbox and text != ss.get("w_bbox"):
-            set_pending(w_bbox=text)
+        if bbox and bbox != state.bbox:
+            set_pending(bbox=tuple(round(v, 4) for v in bbox), page=1)
             st.rerun()
+
+
+def _new_map() -> None:
+    """Remount the map on the next run (clears shapes left in the draw tool's layer)."""
+    st.session_state["_map_generation"] = st.session_state.get("_map_generation", 0) + 1
 
 
 def render_map(record: DatasetRecord | None, state: ViewState, result: SearchResult) -> None:
     """The map of the current result, with the selected dataset's quicklooks."""
     lang = state.lang
-    looks = overlay_looks(record) if record is not None and state.overlay else []
+    looks = overlay_looks(record) if record is not None else []
     ss = st.session_state
     frame = result.frame
     # A result too large to draw one by one is drawn as counts; the map then reports its view
@@ -119,20 +150,27 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
             frame = frame[bbox_mask(frame, view_bbox)]
     parts = build_map_parts(frame, lang=lang, selected_id=state.selected, max_features=MAX_FEATURES,
                             cell_deg=cell_deg, basemap=state.basemap)  # type: ignore[arg-type]
-    for look in looks:
+    for look in looks if state.overlay else []:
         assert look.bounds is not None
         add_quicklook_overlay(parts.features, look.rgba, look.bounds, opacity=state.opacity,
                               name=look.source.rsplit("/", 1)[-1])
-    returned = ["last_object_clicked", "last_object_clicked_tooltip", "last_active_drawing"]
-    if large or ss.get("w_use_view"):
-        returned += ["bounds", "zoom"]  # only then: every pan reruns the app
+    if state.bbox is not None:
+        add_area_outline(parts.features, state.bbox)
+    # streamlit-folium fixes what it returns when the map mounts (later changes are ignored),
+    # so the view is always returned: "use the current map view" then works at once.
+    returned = ["last_object_clicked", "last_object_clicked_tooltip", "all_drawings", "bounds", "zoom"]
     framing: dict[str, Any] = {}
     if record is not None and record.extent.bbox and st.session_state.get("_framed") != record.id:
         # Frame a newly selected dataset once; later reruns leave the user's pan and zoom alone.
         st.session_state["_framed"] = record.id
         framing = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
-    ret = st_folium(parts.map, feature_group_to_add=parts.features, key=MAP_KEY, height=540,
-                    use_container_width=True, returned_objects=returned, **framing)
+    generation = ss.get("_map_generation", 0)
+    if generation and ss.get("_framed_generation") != generation and not framing:
+        ss["_framed_generation"] = generation  # a remounted map keeps the area in view
+        if state.bbox is not None:
+            framing = dict(zip(("center", "zoom"), view_for_bbox(state.bbox), strict=True))
+    ret = st_folium(parts.map, feature_group_to_add=parts.features, key=f"{MAP_KEY}_{generation}",
+                    height=MAP_HEIGHT, use_container_width=True, returned_objects=returned, **framing)
     notes = []
     if parts.stats.aggregated:
         notes.append(t("map_aggregated", lang))
@@ -193,8 +231,7 @@ def render_results(state: ViewState, result: SearchResult) -> None:
         ss["_last_rows"] = chosen
         record_id = str(rows["id"].iloc[chosen[0]])
         if record_id != state.selected:
-            ss["sel"] = record_id
-            st.rerun()
+            select(record_id)
 
 
 def render_timeline(state: ViewState, result: SearchResult) -> None:
@@ -248,24 +285,20 @@ def render_export(state: ViewState, result: SearchResult) -> None:
 
 
 def render_browse() -> None:
-    """The whole Browse page."""
+    """The whole Browse page: the map gets the width unless a dataset is selected."""
     catalog, state, result = prepare()
     lang = state.lang
-    st.markdown(f"### {t('app_title', lang)} · {t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}")
     # One read of the selected record per run (at scale it decodes a row group from disk).
-    record = catalog.get(state.selected) if state.selected else None
-    map_col, side_col = st.columns([3, 2], gap="medium")
-    with map_col:
-        render_map(record, state, result)
-    with side_col:
-        if record is None:
-            st.info(t("select_hint", lang))
-        else:
-            try:
-                render_detail(record, lang, compact=True,
-                                          link=("pages/dataset.py", {"id": record.id, "lang": lang}))
-            except AtlasError as exc:
-                show_error(exc, lang)
+    record = selected_record(catalog, state)
+    if record is None:
+        render_map(None, state, result)
+        st.caption(t("select_hint", lang))
+    else:
+        map_col, side_col = st.columns([3, 2], gap="medium")
+        with map_col:
+            render_map(record, state, result)
+        with side_col:
+            guarded(record.id, lang, lambda: render_detail(record, lang, compact=True, on_open=open_dataset_page))
     tab_results, tab_time, tab_export = st.tabs([t("results", lang), t("timeline", lang), t("export", lang)])
     with tab_results:
         render_results(state, result)
@@ -274,3 +307,19 @@ def render_browse() -> None:
     with tab_export:
         render_export(state, result)
     write_url(state)
+
+
+def open_dataset_page() -> None:
+    """Button callback: show the selected dataset's full page (a history entry: Back returns)."""
+    set_pending(view="dataset")
+
+
+def selected_record(catalog: LocalCatalog, state: ViewState) -> DatasetRecord | None:
+    """The selected dataset, or None (a missing one is reported by the caller)."""
+    if not state.selected:
+        return None
+    try:
+        return catalog.get(state.selected)
+    except AtlasError as exc:
+        show_error(exc, state.lang)
+        return None

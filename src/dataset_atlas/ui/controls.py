@@ -1,14 +1,21 @@
 """Sidebar widgets <-> :class:`ViewState` <-> the URL.
 
-Widget values live in ``st.session_state`` under the ``w_*`` keys. The state is read from
-them *before* the widgets are drawn, so the search can run first and the widgets can show
-facet counts for the current result. Map clicks and drawings cannot set a widget that is
-already drawn, so they leave a pending update and rerun; it is applied at the top of the
-next run.
+One canonical :class:`ViewState` per session (``_view``) is the truth; widgets only edit it.
+Each run:
+
+1. If the address bar differs from what this session last wrote (a deep link, Back/Forward,
+   an edited URL), the URL wins. Otherwise the widget values the browser sent win, and map
+   events (a click, a drawn box) arrive as pending field updates.
+2. Every widget's session value is then set again from the state, *before* the widget is
+   drawn. Streamlit keeps a keyed widget's value on the browser side as its formatted label;
+   labels change with the language and with facet counts, and a stale label comes back as a
+   value that no longer exists (``sort '标题'``). Re-asserting every run makes the browser
+   show the state in the current language with the current counts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -22,21 +29,18 @@ from dataset_atlas.ui.i18n import LANG_NAMES, LANGS, category_label, t, value_la
 from dataset_atlas.ui.state import (
     BASEMAPS,
     RESOLUTION_STOPS,
+    VIEWS,
     ViewState,
     params_from_state,
     resolution_label,
     state_from_params,
 )
 
-_PENDING = "_pending_widgets"
-_INIT = "_state_from_url"
-_SAVED = "_last_view_state"
-_RANGE_KEYS = ("w_res", "w_years")
-
-
-def _is_range(value: Any) -> bool:
-    return isinstance(value, tuple | list) and len(value) == 2
-
+_VIEW = "_view"  # the canonical ViewState
+_URL_SEEN = "_url_seen"  # the query string this session last wrote (normalised)
+_PENDING = "_pending_fields"  # ViewState fields to change on the next run (map events)
+_BAD_BBOX = "_bbox_typed_invalid"  # area text that does not parse (kept in the box, not applied)
+_SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on the next run)
 
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
 SORT_LABELS = {
@@ -48,10 +52,19 @@ SORT_LABELS = {
     "-size": ("数据量（大→小）", "Size (largest first)"),
     "category": ("类别", "Category"),
 }
+FULL_RESOLUTION = (RESOLUTION_STOPS[0], RESOLUTION_STOPS[-1])
 
 
-def _url_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params}
+def _is_range(value: Any) -> bool:
+    return isinstance(value, tuple | list) and len(value) == 2
+
+
+def _normalised(params: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in params.items()}
+
+
+def _url_now() -> dict[str, tuple[str, ...]]:
+    return {key: tuple(st.query_params.get_all(key)) for key in st.query_params}
 
 
 def _snap(value: float | None, default: float) -> float:
@@ -60,8 +73,19 @@ def _snap(value: float | None, default: float) -> float:
     return min(RESOLUTION_STOPS, key=lambda stop: abs(stop - value))
 
 
+def date_bounds(year_span: tuple[int, int]) -> tuple[date, date]:
+    """What the exact-date inputs accept: the catalog's own years."""
+    y0, y1 = year_span
+    return date(max(1, y0), 1, 1), date(min(9999, y1), 12, 31)
+
+
+def _clamp(value: date, lo: date, hi: date) -> date:
+    return min(max(value, lo), hi)
+
+
 def _widgets_from_state(state: ViewState, year_span: tuple[int, int]) -> dict[str, Any]:
     y0, y1 = year_span
+    lo, hi = date_bounds(year_span)
     exact = bool(
         (state.start and (state.start.month, state.start.day) != (1, 1))
         or (state.end and (state.end.month, state.end.day) != (12, 31))
@@ -75,105 +99,149 @@ def _widgets_from_state(state: ViewState, year_span: tuple[int, int]) -> dict[st
         "w_text": state.text,
         "w_years": (min(years), max(years)),
         "w_exact": exact,
-        "w_from": state.start or date(y0, 1, 1),
-        "w_to": state.end or date(y1, 12, 31),
+        "w_from": _clamp(state.start or lo, lo, hi),
+        "w_to": _clamp(state.end or hi, lo, hi),
         "w_cat": list(state.categories),
-        "w_res": (_snap(state.res_min, RESOLUTION_STOPS[0]), _snap(state.res_max, RESOLUTION_STOPS[-1])),
+        "w_res": (_snap(state.res_min, FULL_RESOLUTION[0]), _snap(state.res_max, FULL_RESOLUTION[1])),
         "w_tres": list(state.time_resolutions),
         "w_access": list(state.access),
         "w_fmt": list(state.formats),
         "w_bbox": ",".join(f"{v:g}" for v in state.bbox) if state.bbox else "",
         "w_sort": state.sort,
         "w_basemap": state.basemap,
-        "sel": state.selected,
         "page": state.page,
         "w_overlay": state.overlay,
         "w_opacity": state.opacity,
+        "w_view": state.view,
     }
 
 
-def set_pending(**widgets: Any) -> None:
-    """Ask for widget values to change on the next run (then call ``st.rerun()``)."""
-    st.session_state.setdefault(_PENDING, {}).update(widgets)
+def set_pending(**fields: Any) -> None:
+    """Ask for view-state fields to change on the next run (then call ``st.rerun()``)."""
+    st.session_state.setdefault(_PENDING, {}).update(fields)
+
+
+def select(record_id: str | None) -> None:
+    """Select a dataset (or none) and rerun."""
+    set_pending(selected=record_id)
+    st.rerun()
+
+
+def _url_changed() -> bool:
+    ss = st.session_state
+    return _VIEW not in ss or _url_now() != ss.get(_URL_SEEN)
+
+
+def current_view() -> str:
+    """The view to render this run (app.py routes on it before the page runs)."""
+    ss = st.session_state
+    pending = ss.get(_PENDING, {}).get("view")
+    if pending in VIEWS:
+        return str(pending)
+    if _url_changed():
+        return state_from_params(_url_now()).view
+    widget = ss.get("w_view")
+    return widget if widget in VIEWS else ss[_VIEW].view
 
 
 def current_state(year_span: tuple[int, int]) -> ViewState:
-    """The view state: from the URL on a session's first run, then from the widgets."""
+    """The view state for this run (see the module doc), with every widget set to show it."""
     ss = st.session_state
-    if not ss.get(_INIT):
-        for key, value in _widgets_from_state(state_from_params(_url_params()), year_span).items():
-            ss[key] = value
-        ss[_INIT] = True
-    elif _SAVED in ss:
-        # Streamlit drops the state of widgets that the previous page did not draw (a page
-        # switch): restore them from the last view so filters survive navigation.
-        for key, value in _widgets_from_state(ss[_SAVED], year_span).items():
-            if key not in ss or (key in _RANGE_KEYS and not _is_range(ss[key])):
-                ss[key] = value
-    for key, value in ss.pop(_PENDING, {}).items():
+    if _url_changed():
+        state = state_from_params(_url_now())
+    else:
+        state = _state_from_widgets(ss[_VIEW], year_span)
+    pending = dict(ss.pop(_PENDING, {}))
+    if _SELECT in ss:
+        pending.setdefault("selected", ss.pop(_SELECT) or None)
+    if pending:
+        state = dataclasses.replace(state, **pending)
+    if state.page < 1:
+        state = dataclasses.replace(state, page=1)
+    ss[_VIEW] = state
+    shown = _widgets_from_state(state, year_span)
+    bad_bbox = ss.pop(_BAD_BBOX, None)
+    if bad_bbox and state.bbox is None:
+        shown["w_bbox"] = bad_bbox
+    for key, value in shown.items():
         ss[key] = value
-    state = _state_from_widgets(year_span)
-    ss[_SAVED] = state
     return state
 
 
-def _state_from_widgets(year_span: tuple[int, int]) -> ViewState:
-    ss = st.session_state
+def _widget(key: str, fallback: Any) -> Any:
+    return st.session_state[key] if key in st.session_state else fallback
+
+
+def _state_from_widgets(previous: ViewState, year_span: tuple[int, int]) -> ViewState:
+    """``previous`` with whatever the user changed in the widgets since the last run."""
+    shown = _widgets_from_state(previous, year_span)
+    changed = {key: _widget(key, value) for key, value in shown.items()}
+    changed = {key: value for key, value in changed.items() if value != shown[key]}
+    if not changed:
+        return previous
     y0, y1 = year_span
-    start: date | None
-    end: date | None
-    if ss.get("w_exact"):
-        start, end = ss.get("w_from"), ss.get("w_to")
-    else:
-        years: Any = ss.get("w_years")
+    fields: dict[str, Any] = {}
+    if "w_lang" in changed and changed["w_lang"] in LANGS:
+        fields["lang"] = changed["w_lang"]
+    if "w_view" in changed and changed["w_view"] in VIEWS:
+        fields["view"] = changed["w_view"]
+    if "w_text" in changed:
+        fields["text"] = str(changed["w_text"] or "")[:500]
+    exact = bool(_widget("w_exact", shown["w_exact"]))
+    if exact and {"w_from", "w_to", "w_exact"} & changed.keys():
+        start, end = _widget("w_from", shown["w_from"]), _widget("w_to", shown["w_to"])
+        if isinstance(start, date) and isinstance(end, date):
+            fields["start"], fields["end"] = min(start, end), max(start, end)
+    elif not exact and {"w_years", "w_exact"} & changed.keys():
+        years = _widget("w_years", shown["w_years"])
         first, last = years if _is_range(years) else (y0, y1)
-        start = date(first, 1, 1) if first > y0 else None
-        end = date(last, 12, 31) if last < y1 else None
-    res: Any = ss.get("w_res")
-    lo, hi = res if _is_range(res) else (RESOLUTION_STOPS[0], RESOLUTION_STOPS[-1])
-    try:
-        bbox = parse_bbox(ss["w_bbox"]) if ss.get("w_bbox", "").strip() else None
-    except QueryError:
-        bbox = None  # the area box shows its own error message
-    return ViewState(
-        lang=ss.get("w_lang") or "zh",
-        text=ss.get("w_text", ""),
-        start=start,
-        end=end,
-        categories=tuple(ss.get("w_cat", ())),
-        res_min=None if lo <= RESOLUTION_STOPS[0] else float(lo),
-        res_max=None if hi >= RESOLUTION_STOPS[-1] else float(hi),
-        time_resolutions=tuple(ss.get("w_tres", ())),
-        access=tuple(ss.get("w_access", ())),
-        formats=tuple(ss.get("w_fmt", ())),
-        bbox=bbox,
-        selected=ss.get("sel"),
-        sort=ss.get("w_sort", "title"),
-        basemap=ss.get("w_basemap", "offline"),
-        page=int(ss.get("page", 1)),
-        overlay=bool(ss.get("w_overlay", True)),
-        opacity=float(ss.get("w_opacity", 0.75)),
-    )
+        fields["start"] = date(first, 1, 1) if first > y0 else None
+        fields["end"] = date(last, 12, 31) if last < y1 else None
+    for key, name in (("w_cat", "categories"), ("w_tres", "time_resolutions"), ("w_access", "access"),
+                      ("w_fmt", "formats")):
+        if key in changed:
+            fields[name] = tuple(str(v) for v in changed[key] or ())
+    if "w_res" in changed and _is_range(changed["w_res"]):
+        lo, hi = sorted(changed["w_res"])
+        fields["res_min"] = None if lo <= FULL_RESOLUTION[0] else float(lo)
+        fields["res_max"] = None if hi >= FULL_RESOLUTION[1] else float(hi)
+    if "w_bbox" in changed:
+        text = str(changed["w_bbox"] or "").strip()
+        try:
+            fields["bbox"] = parse_bbox(text) if text else None
+        except QueryError:
+            # No area filter, but the box keeps what was typed and shows why it is invalid.
+            fields["bbox"] = None
+            st.session_state[_BAD_BBOX] = text
+    if "w_sort" in changed and changed["w_sort"] in SORT_KEYS:
+        fields["sort"] = changed["w_sort"]
+    if "w_basemap" in changed and changed["w_basemap"] in BASEMAPS:
+        fields["basemap"] = changed["w_basemap"]
+    if "page" in changed:
+        fields["page"] = max(1, int(changed["page"] or 1))
+    if "w_overlay" in changed:
+        fields["overlay"] = bool(changed["w_overlay"])
+    if "w_opacity" in changed:
+        fields["opacity"] = min(1.0, max(0.0, float(changed["w_opacity"])))
+    state = dataclasses.replace(previous, **fields)
+    if state.query() != previous.query():
+        state = dataclasses.replace(state, page=1)  # a new result starts on its first page
+    return state
 
 
 def write_url(state: ViewState) -> None:
-    """Make the address bar reproduce ``state`` (only when it changed)."""
+    """Make the address bar reproduce ``state`` (Streamlit pushes a history entry: Back works)."""
     params = params_from_state(state)
-    if params != {k: (v if len(v) > 1 or k in _LIST_KEYS else v[0]) for k, v in _url_params().items()}:
+    if _normalised(params) != _url_now():
         st.query_params.from_dict(params)
-
-
-_LIST_KEYS = {"cat", "tres", "access", "fmt"}
+    st.session_state[_URL_SEEN] = _normalised(params)
 
 
 def _clear_filters() -> None:
     ss = st.session_state
-    year_span = ss.get("_year_span", (1900, 2100))
-    keep = {"w_lang": ss.get("w_lang"), "w_basemap": ss.get("w_basemap"), "w_sort": ss.get("w_sort")}
-    cleared = _widgets_from_state(ViewState(), year_span)
-    for key, value in cleared.items():
-        ss[key] = value
-    ss.update({k: v for k, v in keep.items() if v is not None})
+    set_pending(**{f.name: getattr(ss[_VIEW].cleared(), f.name) for f in dataclasses.fields(ViewState)
+                   if f.name not in ("view", "lang", "basemap", "sort", "selected", "overlay", "opacity")})
+    ss["w_use_view"] = False
 
 
 def _with_counts(
@@ -201,17 +269,27 @@ def facet_select(label_key: str, facet: str, vocabulary: list[str], key: str, re
                    placeholder=t("any", lang), format_func=_with_counts(counts, lang, label))
 
 
+def render_top_bar(state: ViewState, result: SearchResult | None) -> None:
+    """Title with "N of M", the view switch and the language, on every view."""
+    lang = state.lang
+    c_title, c_nav, c_lang = st.columns([5, 4, 2], vertical_alignment="center")
+    heading = t("app_title", lang)
+    if result is not None:
+        heading += f" · {t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}"
+    c_title.markdown(f"### {heading}")
+    c_nav.segmented_control(t("view", lang), options=list(VIEWS), key="w_view", label_visibility="collapsed",
+                            format_func=lambda v: t(v, lang), width="stretch")
+    c_lang.radio(t("language", lang), options=list(LANGS), format_func=lambda k: LANG_NAMES[k], key="w_lang",
+                 horizontal=True, label_visibility="collapsed")
+
+
 def render_sidebar(
     state: ViewState, result: SearchResult, catalog_values: Mapping[str, list[str]], year_span: tuple[int, int]
 ) -> None:
-    """Draw the language switch and every filter, with facet counts from ``result``."""
+    """Every filter, with facet counts from ``result`` (the Browse view only)."""
     lang = state.lang
     ss = st.session_state
-    ss["_year_span"] = year_span
     with st.sidebar:
-        st.radio(
-            t("language", lang), options=list(LANGS), format_func=lambda k: LANG_NAMES[k], key="w_lang", horizontal=True
-        )
         st.markdown(f"**{t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}**")
         st.button(
             t("clear", lang), on_click=_clear_filters, disabled=not state.filtered, width="stretch", key="w_clear"
@@ -222,14 +300,18 @@ def render_sidebar(
             if y0 < y1:
                 st.slider(t("time", lang), min_value=y0, max_value=y1, key="w_years")
         else:
+            lo, hi = date_bounds(year_span)
             c1, c2 = st.columns(2)
-            c1.date_input(t("from", lang), key="w_from", min_value=date(1800, 1, 1), max_value=date(2200, 12, 31))
-            c2.date_input(t("to", lang), key="w_to", min_value=date(1800, 1, 1), max_value=date(2200, 12, 31))
+            c1.date_input(t("from", lang), key="w_from", min_value=lo, max_value=hi)
+            c2.date_input(t("to", lang), key="w_to", min_value=lo, max_value=hi)
         st.toggle(t("exact_dates", lang), key="w_exact")
         facet_select("category", "category", catalog_values["category"], "w_cat", result, lang, category_label)
         st.select_slider(
             t("resolution", lang),
             options=list(RESOLUTION_STOPS),
+            # Only a range default makes Streamlit treat the slider as a range: without it the
+            # two thumbs' values were read as one and every move snapped back.
+            value=FULL_RESOLUTION,
             key="w_res",
             format_func=resolution_label,
             help=t("resolution_help", lang),
@@ -244,13 +326,15 @@ def render_sidebar(
                 parse_bbox(ss["w_bbox"])
             except QueryError as exc:
                 st.error(str(exc))
+        if ss.pop("_use_view_off", False):
+            ss["w_use_view"] = False  # a drawn area replaced "follow the map view"
         st.checkbox(t("use_view", lang), key="w_use_view")
         st.divider()
         st.selectbox(
             t("sort", lang),
             options=[k for k in SORT_LABELS if k in SORT_KEYS],
             key="w_sort",
-            format_func=lambda k: SORT_LABELS[k][1 if lang == "en" else 0],
+            format_func=lambda k: SORT_LABELS.get(k, ("", ""))[1 if lang == "en" else 0] or str(k),
         )
         st.selectbox(
             t("basemap", lang), options=list(BASEMAPS), key="w_basemap", format_func=lambda k: t(f"basemap_{k}", lang)

@@ -8,6 +8,7 @@ licence URLs, built here, never taken as markup from the record.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -217,7 +218,7 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
 
 
 def render_detail(
-    record: DatasetRecord, lang: str, *, compact: bool = False, link: tuple[str, dict[str, str]] | None = None
+    record: DatasetRecord, lang: str, *, compact: bool = False, on_open: Callable[[], None] | None = None
 ) -> None:
     """The detail view of one record; ``compact`` for the Browse side panel."""
     st.html(_CSS)
@@ -229,8 +230,8 @@ def render_detail(
             else ""
         )
     )
-    if link:
-        st.page_link(link[0], label=t("open_page", lang), icon=":material/open_in_new:", query_params=link[1])
+    if on_open is not None:
+        st.button(t("open_page", lang), icon=":material/open_in_new:", on_click=on_open, key="open_page")
     tags = "".join(f"<span>{_e(k)}</span>" for k in record.keywords[:20])
     if record.category:
         tags = f"<span style='background:#dde9f7'><b>{_e(record.category)}</b></span>" + tags
@@ -267,7 +268,7 @@ def overlay_looks(record: DatasetRecord) -> list[Any]:
     """Quicklooks to draw on the map for the selected dataset (errors left out)."""
     try:
         looks = [look for look in record_quicklooks(record) if not isinstance(look, AtlasError) and look.bounds]
-    except AtlasError:
+    except Exception:  # noqa: BLE001 - the record's own content (paths); the detail panel reports it
         return []
     # Channels of one grid (SMMR) share a footprint: stacking them hides all but the top one.
     distinct: dict[tuple[float, ...], Quicklook] = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import streamlit as st
 
 from dataset_atlas.errors import (
@@ -24,11 +27,35 @@ _TABLE: list[tuple[type[BaseException], str, str, str]] = [
 ]
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for Streamlit's Markdown: shown as typed, never a link, image or HTML.
+
+    Messages quote ids, paths and URL parameters that anyone can choose; rendered as Markdown,
+    ``![x](http://host/x.png)`` would make the browser fetch a remote image.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
 def show_error(exc: BaseException, lang: str) -> None:
     """Show ``exc`` as the table says (the message names the file or record)."""
     for cls, kind, zh, en in _TABLE:
         if isinstance(exc, cls):
             prefix = en if lang == "en" else zh
-            getattr(st, kind)(f"{prefix}: {exc}")
+            getattr(st, kind)(f"{prefix}: {plain(exc)}")
             return
     raise exc
+
+
+def guarded(record_id: str, lang: str, draw: Callable[[], None]) -> None:
+    """Draw part of a page from one record's content; whatever that content breaks is a
+    message about that record, never a traceback (e.g. a NUL byte in an asset path)."""
+    try:
+        draw()
+    except AtlasError as exc:
+        show_error(exc, lang)
+    except Exception as exc:  # noqa: BLE001 - any record content; the page must survive it
+        prefix = "无法显示数据集" if lang != "en" else "Cannot show dataset"
+        st.warning(f"{prefix} {plain(record_id)}: {plain(type(exc).__name__)}: {plain(exc)}")

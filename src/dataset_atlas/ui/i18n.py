@@ -14,6 +14,7 @@ _T: dict[str, tuple[str, str]] = {
     "dataset": ("数据集详情", "Dataset"),
     "catalog": ("目录与导入", "Catalog & ingest"),
     "language": ("语言", "Language"),
+    "view": ("视图", "View"),
     "filters": ("筛选", "Filters"),
     "any": ("不限", "Any"),
     "text": ("关键词（中文或英文）", "Search text (Chinese or English)"),

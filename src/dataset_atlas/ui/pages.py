@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dataset_atlas.errors import AtlasError
-from dataset_atlas.ui.browse import prepare
-from dataset_atlas.ui.controls import write_url
+from dataset_atlas.ui.browse import prepare, selected_record
+from dataset_atlas.ui.controls import select, set_pending, write_url
 from dataset_atlas.ui.data import catalog_source
 from dataset_atlas.ui.detail import render_detail
-from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.errors import guarded, plain
 from dataset_atlas.ui.i18n import t, value_label
 
 
@@ -18,23 +17,19 @@ def render_dataset_page() -> None:
     """One dataset in full; ``?id=`` in the URL chooses it."""
     catalog, state, result = prepare()
     lang = state.lang
-    st.page_link("pages/browse.py", label=t("back", lang), icon=":material/arrow_back:")
-    record = catalog.get(state.selected) if state.selected else None
+    st.button(t("back", lang), icon=":material/arrow_back:", on_click=set_pending, kwargs={"view": "browse"})
+    record = selected_record(catalog, state)
     if record is None:
         if state.selected:
-            st.warning(t("not_found", lang, id=state.selected))
+            st.warning(t("not_found", lang, id=plain(state.selected)))
         frame = result.frame.head(500)
         titles = dict(zip(frame["id"], frame["title_en" if lang == "en" else "title_zh"], strict=True))
         choice = st.selectbox(t("choose_dataset", lang), options=list(titles), index=None,
                               format_func=lambda i: titles.get(i, i))
         if choice:
-            st.session_state["sel"] = choice
-            st.rerun()
+            select(choice)
     else:
-        try:
-            render_detail(record, lang)
-        except AtlasError as exc:
-            show_error(exc, lang)
+        guarded(record.id, lang, lambda: render_detail(record, lang))
     write_url(state)
 
 

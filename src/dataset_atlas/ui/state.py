@@ -21,6 +21,7 @@ RESOLUTION_STOPS: tuple[float, ...] = (
     1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000,
 )  # fmt: skip
 BASEMAPS = ("offline", "osm", "esri")
+VIEWS = ("browse", "dataset", "catalog")  # every view lives at "/" (see ui/app.py: no path routing)
 PAGE_SIZE = 100
 
 
@@ -36,6 +37,7 @@ def resolution_label(metres: float) -> str:
 class ViewState:
     """Everything a shared link reproduces."""
 
+    view: str = "browse"
     lang: str = "zh"
     text: str = ""
     start: date | None = None
@@ -65,7 +67,7 @@ class ViewState:
 
     def cleared(self) -> ViewState:
         """The same view with every filter removed (language and basemap kept)."""
-        return ViewState(lang=self.lang, basemap=self.basemap, sort=self.sort)
+        return ViewState(view=self.view, lang=self.lang, basemap=self.basemap, sort=self.sort)
 
     @property
     def filtered(self) -> bool:
@@ -75,7 +77,7 @@ class ViewState:
 
 # URL key for each field; lists are repeated keys (st.query_params handles both).
 URL_KEYS = {
-    "lang": "lang", "text": "q", "start": "from", "end": "to", "categories": "cat", "res_min": "rmin",
+    "view": "view", "lang": "lang", "text": "q", "start": "from", "end": "to", "categories": "cat", "res_min": "rmin",
     "res_max": "rmax", "time_resolutions": "tres", "access": "access", "formats": "fmt", "bbox": "bbox",
     "selected": "id", "sort": "sort", "basemap": "basemap", "page": "page", "overlay": "ql", "opacity": "opacity",
 }  # fmt: skip
@@ -109,6 +111,7 @@ def _metres(text: str | None) -> float | None:
 def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
     """Parse URL query parameters; unknown or invalid values fall back to defaults."""
     lang = _one(params, "lang")
+    view = _one(params, "view")
     bbox_text = _one(params, "bbox")
     try:
         bbox = parse_bbox(bbox_text) if bbox_text else None
@@ -125,6 +128,7 @@ def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
     except ValueError:
         opacity = 0.75
     return ViewState(
+        view=view if view in VIEWS else "browse",
         lang=lang if lang in ("zh", "en") else "zh",
         text=(_one(params, "q") or "")[:500],
         start=parse_date(_one(params, "from")),
