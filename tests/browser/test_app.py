@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import FrameLocator, Page, expect
 
 from ..conftest import CALC_ID, MAGT_ID, SMMR_ID
 from .conftest import HOSTILE_ID, MAP_FRAME, Server, start_streamlit, stop
@@ -104,7 +104,7 @@ def test_hostile_metadata_does_not_execute(page: Page, atlas: Server) -> None:
     frame.locator("path.leaflet-interactive").nth(index).hover(force=True)
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Hostile title").first).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("link", name="Open the full page").click()  # in-app navigation to the Dataset page
+    page.get_by_role("button", name="Open the full page").click()  # in-app navigation to the Dataset view
     expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
     page.wait_for_timeout(1500)  # give any injected handler a chance to fire before checking
     for f in page.frames:
@@ -123,35 +123,34 @@ def test_quicklook_overlay_for_each_seed(page: Page, atlas: Server, record_id: s
         page.screenshot(path=SCREENSHOTS["detail"])
 
 
-def test_dataset_and_catalog_pages(page: Page, atlas: Server) -> None:
-    # Deep links to /dataset work too, but Streamlit's loader first probes /dataset/_stcore/*
-    # (404s in the console), so the clean-page check navigates inside the app.
+def test_dataset_and_catalog_views(page: Page, atlas: Server) -> None:
     open_app(page, atlas, f"?id={SMMR_ID}&lang=en")
-    page.get_by_role("link", name="Open the full page").click()
+    page.get_by_role("button", name="Open the full page").click()
     expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("车涛").first).to_be_visible(timeout=TIMEOUT)
-    expect(page).to_have_url(re.compile(rf"/dataset\?.*id={SMMR_ID}"), timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(rf"/\?view=dataset&.*id={SMMR_ID}"), timeout=TIMEOUT)
     page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive").first.wait_for(
         timeout=TIMEOUT, state="attached")
-    page.get_by_role("link", name="Catalog & ingest").click()
+    assert page.locator("section[data-testid='stSidebar']").count() == 0  # no filters that do nothing
+    page.get_by_role("button", name="Catalog & ingest").click()
     expect(page.get_by_text("Ingest summary")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Rejected files").first).to_be_visible(timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"view=catalog"), timeout=TIMEOUT)
 
 
-def test_deep_link_on_a_fresh_server_uses_the_app_navigation(browser: Browser, atlas: Server,
-                                                             tmp_path: Path) -> None:
-    # Streamlit's legacy pages/ mode would run pages/dataset.py on its own for a first request
-    # to /dataset; the app must still show its own menu and layout. (A deep link also makes
-    # Streamlit's loader probe /dataset/_stcore/*, hence a plain page without the clean check.)
+@pytest.mark.parametrize("query", [f"?view=dataset&id={MAGT_ID}&lang=en", "?view=catalog&lang=en",
+                                   f"?lang=en&q=permafrost&id={MAGT_ID}"])
+def test_deep_link_on_a_fresh_server_is_clean(page: Page, atlas: Server, tmp_path: Path, query: str) -> None:
+    # Every view lives at "/", so Streamlit's loader never probes /<page>/_stcore/* (404s);
+    # the page fixture fails the test on any console error or failed request.
     env = {"DATASET_ATLAS_INDEX": str(atlas.index), "DATASET_ATLAS_DATA_ROOT": str(atlas.data_root)}
     url, proc = start_streamlit(env, tmp_path / "streamlit.log")
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:
-        page = context.new_page()
-        page.goto(f"{url}/dataset?id={MAGT_ID}&lang=en")
-        expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
-        expect(page.get_by_role("link", name="Catalog & ingest")).to_be_visible(timeout=TIMEOUT)
-        assert page.get_by_role("link", name="app", exact=True).count() == 0
+        page.goto(f"{url}/{query}")
+        expected = {"view=dataset": "Citation (ready to copy)", "view=catalog": "Ingest summary"}
+        text = next((v for k, v in expected.items() if k in query), "1 of 4 datasets")
+        expect(page.get_by_text(text).first).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_role("button", name="Catalog & ingest")).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(1000)  # late console errors still count
     finally:
-        context.close()
         stop(proc)

@@ -1,0 +1,280 @@
+"""A researcher's moves, through the real widgets, in a real Chromium against `streamlit run`.
+
+Each test clicks, types, drags, presses keys, wheel-zooms or draws the way a person does,
+then asserts what a person sees: the "N of M" header, the URL, the panel, the map's shapes.
+The `page` fixture fails the test on any exception box, console error or failed request.
+Screenshots of each flow go to /tmp/atlas_flows/ (for looking at, not asserted).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from ..conftest import CALC_ID, MAGT_ID, SMMR_ID
+from .conftest import MAP_FRAME, Server
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+SHOTS = Path("/tmp/atlas_flows")
+HEADER = "[data-testid='stMain'] h3"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def open_app(page: Page, server: Server, query: str = "") -> FrameLocator:
+    page.goto(f"{server.url}/{query}")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=TIMEOUT, state="attached")
+    return frame
+
+
+def expect_header(page: Page, text: str) -> None:
+    expect(page.locator(HEADER).first).to_have_text(re.compile(re.escape(text)), timeout=TIMEOUT)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def expect_url(page: Page, pattern: str, present: bool = True) -> None:
+    if present:
+        expect(page).to_have_url(re.compile(pattern), timeout=TIMEOUT)
+    else:
+        expect(page).not_to_have_url(re.compile(pattern), timeout=TIMEOUT)
+
+
+def search(page: Page, label: str, text: str) -> None:
+    box = page.get_by_role("textbox", name=label)
+    box.fill(text)
+    box.press("Enter")
+
+
+def slider_thumb(page: Page, label: str, end: str) -> Locator:
+    return page.locator(f"input[aria-label='{label} — {end}']")
+
+
+def settled(page: Page) -> None:
+    """Wait until Streamlit has finished the current run (the status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize(("first", "second"), [("en", "zh"), ("zh", "en")])
+def test_switch_language_then_search_and_sort(page: Page, atlas: Server, first: str, second: str) -> None:
+    names = {"en": "English", "zh": "中文"}
+    text_label = {"en": "Search text (Chinese or English)", "zh": "关键词（中文或英文）"}
+    counts = {"en": "{n} of 4 datasets", "zh": "{n} / 4 个数据集"}
+    open_app(page, atlas, f"?lang={second}")
+    page.get_by_text(names[first], exact=True).click()
+    expect_header(page, counts[first].format(n=4))
+    search(page, text_label[first], "SMMR")
+    expect_header(page, counts[first].format(n=1))
+    expect_url(page, r"[?&]q=SMMR")
+    page.get_by_text(names[second], exact=True).click()
+    expect_header(page, counts[second].format(n=1))
+    # The sort box shows the current language and a new sort order still runs.
+    sort = page.get_by_role("combobox", name={"en": "Sort by", "zh": "排序"}[second])
+    expect(sort).to_have_value({"en": "Title", "zh": "标题"}[second])
+    sort.click()
+    page.get_by_role("option", name={"en": "Start (newest first)", "zh": "开始时间（新→旧）"}[second]).click()
+    expect_url(page, r"[?&]sort=-start")
+    search(page, text_label[second], "")
+    expect_header(page, counts[second].format(n=4))
+    shot(page, f"language_{first}_{second}")
+
+
+def test_click_on_an_extent_selects_and_never_filters(page: Page, atlas: Server) -> None:
+    frame = open_app(page, atlas, "?lang=en")
+    expect_header(page, "4 of 4 datasets")
+    paths = frame.locator("path.leaflet-interactive")
+    for i in range(paths.count()):
+        paths.nth(i).click(force=True)
+        expect_url(page, r"[?&]id=")
+        settled(page)
+        expect_header(page, "4 of 4 datasets")
+        expect_url(page, r"[?&]bbox=", present=False)
+        expect(page.get_by_role("textbox", name="Area")).to_have_value("")
+    expect(page.get_by_role("button", name="Open the full page")).to_be_visible()
+    shot(page, "click_selects")
+
+
+def test_resolution_slider_moves_with_keys_drag_and_track(page: Page, atlas: Server) -> None:
+    open_app(page, atlas, "?lang=en")
+    label = "Spatial resolution (cell size)"
+    upper = slider_thumb(page, label, "end")
+    upper.focus()
+    page.keyboard.press("ArrowLeft")  # 100 km -> 50 km
+    expect_url(page, r"[?&]rmax=50000")
+    settled(page)
+    expect(upper).to_have_attribute("aria-valuetext", "50 km")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # -> 10 km: SMMR (25 km) leaves the result
+    expect_url(page, r"[?&]rmax=10000")
+    expect_header(page, "3 of 4 datasets")
+    settled(page)
+    expect(upper).to_have_attribute("aria-valuetext", "10 km")
+    # Drag the upper thumb with the mouse to about the middle of the track (~250 m).
+    track = page.locator("[data-testid='stSlider']").filter(has_text=label).locator("[data-orientation]").nth(1)
+    box = track.bounding_box()
+    assert box is not None
+    thumb_x = box["x"] + box["width"] * 13 / 16  # 10 km is stop 13 of 0..16
+    page.mouse.move(thumb_x, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 8.2 / 16, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    expect_url(page, r"[?&]rmax=250\b")
+    expect_header(page, "1 of 4 datasets")  # only CALC (10 m) and the hostile 30 m record are finer
+    settled(page)
+    expect(upper).to_have_attribute("aria-valuetext", "250 m")
+    shot(page, "resolution_slider")
+
+
+def test_use_the_current_map_view(page: Page, atlas: Server) -> None:
+    open_app(page, atlas, "?lang=en")
+    expect_header(page, "4 of 4 datasets")
+    page.locator("[data-testid='stCheckbox']").filter(has_text="Use the current map view").click()
+    expect_url(page, r"[?&]bbox=")  # the whole view at first
+    iframe = page.locator(MAP_FRAME).first
+    box = iframe.bounding_box()
+    assert box is not None
+    # Wheel-zoom into South America (left, below the equator on the world view): no seed there.
+    page.mouse.move(box["x"] + box["width"] * 0.32, box["y"] + box["height"] * 0.66)
+    for _ in range(3):
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(400)
+    expect_header(page, "0 of 4 datasets")
+    expect(page.get_by_role("textbox", name="Area")).not_to_have_value("")
+    shot(page, "use_view")
+
+
+def test_quicklook_switch_off_and_on_again(page: Page, atlas: Server) -> None:
+    frame = open_app(page, atlas, f"?lang=en&id={CALC_ID}")
+    overlay = frame.locator("img.leaflet-image-layer")
+    overlay.first.wait_for(timeout=TIMEOUT)
+    switch = page.locator("[data-testid='stCheckbox']").filter(has_text="Quicklooks on the map")
+    switch.click()
+    expect_url(page, r"[?&]ql=0")
+    expect(overlay).to_have_count(0, timeout=TIMEOUT)
+    expect(switch).to_be_visible()  # the way back is still there
+    expect(page.locator("[data-testid='stSlider']").filter(has_text="Opacity")).to_be_visible()
+    switch.click()
+    expect_url(page, r"[?&]ql=0", present=False)
+    overlay.first.wait_for(timeout=TIMEOUT)
+    shot(page, "quicklook_switch")
+
+
+def test_filters_survive_the_dataset_view_and_back(page: Page, atlas: Server) -> None:
+    open_app(page, atlas, "?lang=en")
+    search(page, "Search text (Chinese or English)", "permafrost")
+    expect_header(page, "1 of 4 datasets")
+    start = slider_thumb(page, "Time range (years)", "start")
+    start.focus()
+    page.keyboard.press("ArrowRight")
+    expect_url(page, r"[?&]from=")
+    settled(page)
+    year = start.get_attribute("aria-valuetext")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.leaflet-interactive").first.click(force=True)
+    expect_url(page, rf"[?&]id={MAGT_ID}")
+    page.get_by_role("button", name="Open the full page").click()
+    expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
+    expect_url(page, r"view=dataset")
+    shot(page, "dataset_view")
+    page.go_back()  # the browser's Back
+    expect_url(page, r"view=dataset", present=False)
+    expect_header(page, "1 of 4 datasets")
+    expect(page.get_by_role("textbox", name="Search text (Chinese or English)")).to_have_value("permafrost")
+    expect(slider_thumb(page, "Time range (years)", "start")).to_have_attribute("aria-valuetext", year or "")
+    page.go_forward()
+    expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("button", name="Back to browsing").click()
+    expect_header(page, "1 of 4 datasets")
+    expect(page.get_by_role("textbox", name="Search text (Chinese or English)")).to_have_value("permafrost")
+    page.go_back()
+    page.go_back()  # before the selection: the same filters, nothing selected
+    expect_url(page, r"[?&]id=", present=False)
+    expect_header(page, "1 of 4 datasets")
+
+
+def _draw_rectangle(page: Page, frame: FrameLocator, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Draw with Leaflet.draw's rectangle tool; coordinates are fractions of the map frame."""
+    frame.locator("a.leaflet-draw-draw-rectangle").click()
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * y0)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * x1, box["y"] + box["height"] * y1, steps=10)
+    page.mouse.up()
+
+
+def test_drawn_area_filters_and_clear_all_removes_it(page: Page, atlas: Server) -> None:
+    frame = open_app(page, atlas, "?lang=en")
+    expect_header(page, "4 of 4 datasets")
+    # A box over East Asia on the world view: the China seeds, not the hostile Africa record.
+    _draw_rectangle(page, frame, 0.72, 0.30, 0.90, 0.50)
+    expect_url(page, r"[?&]bbox=")
+    expect(page.get_by_role("textbox", name="Area")).not_to_have_value("")
+    settled(page)
+    outline = page.frame_locator(MAP_FRAME).first.locator("path.atlas-area")
+    expect(outline.first).to_be_attached(timeout=TIMEOUT)
+    header = page.locator(HEADER).first.inner_text()
+    assert "4 of 4" not in header, header
+    shot(page, "drawn_area")
+    page.get_by_role("button", name="Clear all filters").click()
+    expect_header(page, "4 of 4 datasets")
+    expect_url(page, r"[?&]bbox=", present=False)
+    settled(page)
+    expect(page.frame_locator(MAP_FRAME).first.locator("path.atlas-area")).to_have_count(0, timeout=TIMEOUT)
+    expect(page.frame_locator(MAP_FRAME).first.locator(".leaflet-draw-section ~ path, g path[stroke='#333333']")
+           ).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Area")).to_have_value("")
+    shot(page, "cleared")
+
+
+def test_typed_area_is_drawn_and_filters(page: Page, atlas: Server) -> None:
+    frame = open_app(page, atlas, "?lang=en")
+    search(page, "Area", "170,50,-170,70")  # across the antimeridian: no seed there
+    expect_header(page, "0 of 4 datasets")
+    expect_url(page, r"[?&]bbox=170%2C50%2C-170%2C70|[?&]bbox=170,50,-170,70")
+    expect(frame.locator("path.atlas-area")).to_have_count(2, timeout=TIMEOUT)  # one part each side of 180°
+    search(page, "Area", "10,20,30")
+    expect(page.get_by_text("four numbers").first).to_be_visible(timeout=TIMEOUT)
+    expect_header(page, "4 of 4 datasets")
+    expect(page.get_by_role("textbox", name="Area")).to_have_value("10,20,30")
+
+
+@pytest.mark.parametrize("query", ["?from=9999-12-31", "?from=0001-01-01", "?to=2300-01-01",
+                                   "?from=2020-13-45&to=abc&rmax=-5&page=-3&sort=x&view=nope&ql=maybe",
+                                   "?from=1990-05-05&to=1980-01-01"])
+def test_odd_url_parameters_never_break_the_page(page: Page, atlas: Server, query: str) -> None:
+    open_app(page, atlas, query + "&lang=en")
+    expect(page.locator(HEADER).first).to_contain_text("of 4 datasets", timeout=TIMEOUT)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    page.locator("[data-testid='stCheckbox']").filter(has_text="Exact dates").click()  # the date inputs too
+    settled(page)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(page.locator("[data-testid='stDateInput']").first).to_be_visible()
+
+
+def test_hostile_id_in_the_url_is_plain_text(page: Page, atlas: Server) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    hostile = "![i](http://host.invalid/x.png) [phish](https://evil.example/login)"
+    page.goto(f"{atlas.url}/?view=dataset&lang=en&id={hostile}")
+    expect(page.get_by_text("No dataset with id").first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(hostile, exact=False).first).to_be_visible()
+    assert page.locator("a[href*='evil.example']").count() == 0
+    assert page.locator("img[src*='host.invalid']").count() == 0
+    assert not [u for u in requests if "host.invalid" in u or "evil.example" in u]
+
+
+def test_mobile_gives_the_map_the_width(page: Page, atlas: Server) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_app(page, atlas, f"?lang=en&id={SMMR_ID}")
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box is not None and box["width"] >= 330 and box["height"] >= 400, box
+    shot(page, "mobile")
