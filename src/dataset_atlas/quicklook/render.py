@@ -241,7 +241,10 @@ def render_quicklook(
         raise UsageError(f"max_size {max_size}: must be between {MIN_PREVIEW_SIZE} and "
                          f"{MAX_PREVIEW_SIZE} pixels")
     root = Path(data_root).expanduser().resolve() if data_root is not None else None
-    resolved = resolve_within(path, root)
+    try:
+        resolved = resolve_within(path, root)
+    except ValueError:  # pathlib refuses a NUL byte (e.g. from "%00" in an href)
+        raise RasterError(repr(str(path)), "not a valid path (contains a NUL byte)") from None
     check_regular_file(resolved, str(path))
     key = None
     if cache_dir is not None:
