@@ -110,7 +110,8 @@ def test_export(index: Path, tmp_path: Path) -> None:
         (["show", "no-such-id"], "no dataset with id"),
         (["search", "--bbox", "1,2,3"], "four numbers"),
         (["search", "--start", "yesterday"], "date"),
-        (["search", "--max-resolution", "fine"], "not a spatial resolution"),
+        (["search", "--max-resolution", "fine"], "--max-resolution: not a spatial resolution: 'fine'"),
+        (["search", "--min-resolution", "x"], "--min-resolution: not a spatial resolution: 'x'"),
         (["search", "--index", "/nonexistent/index.parquet"], "no index file"),
         # dates: a year has four digits and lies in 1-9999; the range must run forwards
         (["search", "--start", "99999"], "--start '99999': not a date"),

@@ -16,7 +16,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -137,6 +137,15 @@ def _date_arg(option: str, text: str | None, *, end: bool = False) -> date | Non
     return parsed
 
 
+def _resolution_arg(option: str, text: str | None, parse: Callable[[str], float]) -> float | None:
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except QueryError as exc:  # the parser's message names the value, not the option
+        raise QueryError(f"{option}: {exc}") from None
+
+
 def query_from_args(args: argparse.Namespace) -> Query:
     """Turn parsed filter options into a :class:`Query` (QueryError naming the option on bad values)."""
     start = _date_arg("--start", args.start)
@@ -154,8 +163,8 @@ def query_from_args(args: argparse.Namespace) -> Query:
         start=start,
         end=end,
         categories=tuple(args.category),
-        min_resolution_m=parse_resolution_text(args.min_resolution) if args.min_resolution else None,
-        max_resolution_m=parse_resolution_text(args.max_resolution) if args.max_resolution else None,
+        min_resolution_m=_resolution_arg("--min-resolution", args.min_resolution, parse_resolution_text),
+        max_resolution_m=_resolution_arg("--max-resolution", args.max_resolution, parse_resolution_text),
         time_resolutions=times,
         access=tuple(args.access),
         formats=tuple(args.formats),
