@@ -1,11 +1,18 @@
-"""Benchmark: our quicklook vs rio-tiler's Reader.preview vs a naive full read.
+"""Benchmark: ``dataset-atlas quicklook`` vs rio-tiler's ``Reader.preview``, as whole processes.
 
-Writes two large tiled uint8 GeoTIFFs into a temporary folder (one with internal
-overviews, one without), then measures each method in a fresh subprocess per run: wall time
-(median of --runs) and peak RSS above the process's baseline after imports, from
-resource.getrusage (tracemalloc does not see GDAL's allocations).
+Writes two large tiled uint8 GeoTIFFs (one with internal overviews, one without; kept under
+bench/out/ between runs), then:
 
-    python bench/quicklook_bench.py [--size 20000] [--runs 3] [--keep DIR]
+1. whole processes (the default, and the figures ``make bench`` reports): the command
+   ``dataset-atlas quicklook FILE --max-size 512 --json`` against a Python process that runs
+   rio-tiler's ``Reader(FILE).preview(max_size=512)``, and the command's default
+   (``--max-size 1024``, PNG written) beside them; wall time and peak RSS (ru_maxrss of each
+   child, from wait4) as medians of --runs, start-up and imports included. Goal: time and
+   memory ratios at most 1 and 1.2.
+2. ``--in-process``: the old comparison of the work alone (ours, our reader, rio-tiler, a
+   naive full read), one fresh process per run, peak RSS above the baseline after imports.
+
+    python bench/quicklook_bench.py [--size 20000] [--runs 5] [--in-process] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -16,17 +23,27 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cli_bench import cli_command, paired  # noqa: E402
+from common import OUT, Figure  # noqa: E402
 
 METHODS = ("atlas", "atlas-read", "rio-tiler", "naive")
+RIO_TILER_PREVIEW = """
+import sys, warnings
+from rio_tiler.io import Reader
+warnings.simplefilter("ignore")  # NoOverviewWarning on the file without overviews
+with Reader(sys.argv[1]) as r:
+    img = r.preview(max_size=512)
+"""
 
 
 def write_tif(path: Path, size: int, overviews: bool) -> None:
     """A size x size uint8 class raster written in windows, deflate, 512 px tiles."""
+    import numpy as np
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.transform import from_origin
@@ -66,7 +83,7 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def measure(method: str, path: str) -> dict[str, float]:
+def measure_in_process(method: str, path: str) -> dict[str, float]:
     """Run one method once in this process; report seconds and peak RSS growth in MiB."""
     import rasterio
     from rio_tiler.io import Reader
@@ -104,43 +121,99 @@ def run_child(method: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def bench_files(size: int, folder: Path | None = None) -> dict[str, Path]:
+    """The two test files (written once by a child process, then reused)."""
+    folder = folder or OUT
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"with overviews": folder / f"quicklook_{size}_ovr.tif",
+             "no overviews": folder / f"quicklook_{size}_plain.tif"}
+    for label, path in files.items():
+        if not path.exists():
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--write", str(path), str(size),
+                            "1" if label == "with overviews" else "0"], check=True)
+            print(f"wrote {path.name} ({path.stat().st_size / 2**20:.0f} MiB) "
+                  f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    return files
+
+
+def compare_processes(size: int = 20000, runs: int = 5, folder: Path | None = None
+                      ) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per file: median (seconds, peak MiB) of each whole-process command."""
+    out = {}
+    for label, path in bench_files(size, folder).items():
+        png = path.with_suffix(".png")
+        out[label] = paired({
+            "atlas 512": [*cli_command(), "quicklook", str(path), "--max-size", "512", "--json"],
+            "atlas 1024 + PNG": [*cli_command(), "quicklook", str(path), "--out", str(png)],
+            "rio-tiler 512": [sys.executable, "-c", RIO_TILER_PREVIEW, str(path)],
+        }, runs)
+    return out
+
+
+def measure(size: int = 20000, runs: int = 5) -> list[Figure]:
+    """Figures for bench/run_all.py: the command against rio-tiler, time and memory."""
+    figures = []
+    for label, res in compare_processes(size, runs).items():
+        base_s, base_m = res["rio-tiler 512"]
+        for name in ("atlas 512", "atlas 1024 + PNG"):
+            s, m = res[name]
+            what = f"quicklook {size:,}² {label}, {name.removeprefix('atlas ')} (whole process)"
+            figures.append(Figure(what, s, base_s, "rio-tiler preview(512) process"))
+            figures.append(Figure(f"{what}: peak memory", m, base_m, "rio-tiler preview(512) process",
+                                  unit="MiB"))
+    return figures
+
+
+def print_processes(size: int, runs: int, folder: Path | None) -> None:
+    results = compare_processes(size, runs, folder)
+    print(f"\n{size} x {size} uint8, 512 px tiles, deflate; whole processes (start-up and imports "
+          f"included), median of {runs} runs; peak RSS of each child (wait4 ru_maxrss).\n")
+    print(f"{'file':<15} {'command':<18} {'time s':>7} {'peak MiB':>9} {'time ratio':>11} {'memory ratio':>13}")
+    for label, res in results.items():
+        base_s, base_m = res["rio-tiler 512"]
+        for name, (t, m) in res.items():
+            print(f"{label:<15} {name:<18} {t:>7.3f} {m:>9.1f} {t / base_s:>11.2f} {m / base_m:>13.2f}")
+    print("\n(ratio = ours / rio-tiler preview(max_size=512); goal: time <= 1, memory <= 1.2)")
+
+
+def print_in_process(size: int, runs: int, folder: Path | None) -> None:
+    files = bench_files(size, folder)
+    print(f"\n{size} x {size} uint8, 512 px tiles, deflate; median of "
+          f"{runs} runs, one fresh process per run; peak RSS (VmHWM) above the baseline after imports.\n")
+    print(f"{'file':<15} {'method':<10} {'time s':>8} {'peak MiB':>9} "
+          f"{'time/rio-tiler':>15} {'time/naive':>11} {'mem/naive':>10}")
+    for label, path in files.items():
+        res: dict[str, tuple[float, float]] = {}
+        for method in METHODS:
+            got = [run_child(method, path) for _ in range(runs)]
+            res[method] = (statistics.median(r["seconds"] for r in got),
+                           statistics.median(r["peak_mib"] for r in got))
+        for method in METHODS:
+            t, m = res[method]
+            print(f"{label:<15} {method:<10} {t:>8.3f} {m:>9.1f} "
+                  f"{t / res['rio-tiler'][0]:>15.2f} {t / res['naive'][0]:>11.3f} "
+                  f"{m / max(res['naive'][1], 1e-9):>10.3f}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=20000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--keep", type=Path, help="write the files here and keep them")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--in-process", action="store_true", help="also time the work alone, per method")
+    ap.add_argument("--keep", type=Path, help="write the files here (default: bench/out)")
     ap.add_argument("--measure", nargs=2, metavar=("METHOD", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--write", nargs=3, metavar=("FILE", "SIZE", "OVERVIEWS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(*args.measure)))
+        print(json.dumps(measure_in_process(*args.measure)))
         return 0
-
-    with tempfile.TemporaryDirectory(prefix="ql-bench-") as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        files = {"with overviews": folder / f"big_{args.size}_ovr.tif",
-                 "no overviews": folder / f"big_{args.size}_plain.tif"}
-        for label, path in files.items():
-            if not path.exists():
-                t0 = time.perf_counter()
-                write_tif(path, args.size, overviews=label == "with overviews")
-                print(f"wrote {path.name} ({path.stat().st_size / 2**20:.0f} MiB) "
-                      f"in {time.perf_counter() - t0:.1f} s", flush=True)
-        print(f"\n{args.size} x {args.size} uint8, 512 px tiles, deflate; median of "
-              f"{args.runs} runs, one fresh process per run; peak RSS (VmHWM) above the baseline after imports.\n")
-        print(f"{'file':<15} {'method':<10} {'time s':>8} {'peak MiB':>9} "
-              f"{'time/rio-tiler':>15} {'time/naive':>11} {'mem/naive':>10}")
-        for label, path in files.items():
-            res: dict[str, tuple[float, float]] = {}
-            for method in METHODS:
-                runs = [run_child(method, path) for _ in range(args.runs)]
-                res[method] = (statistics.median(r["seconds"] for r in runs),
-                               statistics.median(r["peak_mib"] for r in runs))
-            for method in METHODS:
-                t, m = res[method]
-                print(f"{label:<15} {method:<10} {t:>8.3f} {m:>9.1f} "
-                      f"{t / res['rio-tiler'][0]:>15.2f} {t / res['naive'][0]:>11.3f} "
-                      f"{m / max(res['naive'][1], 1e-9):>10.3f}", flush=True)
+    if args.write:
+        write_tif(Path(args.write[0]), int(args.write[1]), overviews=args.write[2] == "1")
+        return 0
+    print_processes(args.size, args.runs, args.keep)
+    if args.in_process:
+        print_in_process(args.size, args.runs, args.keep)
     return 0
 
 

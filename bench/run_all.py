@@ -1,7 +1,8 @@
 """Run every catalog benchmark and print one table (``make bench``).
 
 Each figure comes with its baseline measured in the same run: json.load for ingest,
-pandas.read_parquet for start-up, DuckDB for queries, the 3-record app for the browser.
+pandas.read_parquet for start-up, DuckDB for queries, a bare interpreter for the CLI's start-up,
+rio-tiler's preview (as a whole process) for quicklooks, the 3-record app for the browser.
 
     python bench/run_all.py [--count 100000] [--sizes 10000,100000,1000000] [--no-browser]
 """
@@ -16,9 +17,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browser_bench  # noqa: E402
+import cli_bench  # noqa: E402
 import ingest_bench  # noqa: E402
 import load_bench  # noqa: E402
 import query_bench  # noqa: E402
+import quicklook_bench  # noqa: E402
 from common import Figure, table  # noqa: E402
 
 
@@ -33,7 +36,9 @@ def main() -> int:
     figures: list[Figure] = []
     steps = [("ingest", lambda: ingest_bench.measure(args.count, runs=3)),
              ("load", lambda: load_bench.measure(args.count, runs=args.runs)),
-             ("queries", lambda: query_bench.measure([int(s) for s in args.sizes.split(",")], runs=args.runs))]
+             ("queries", lambda: query_bench.measure([int(s) for s in args.sizes.split(",")], runs=args.runs)),
+             ("cli start-up", lambda: cli_bench.measure(runs=args.runs)),
+             ("quicklook processes", lambda: quicklook_bench.measure(runs=args.runs))]
     if not args.no_browser:
         steps.append(("browser", lambda: browser_bench.measure(args.count, runs=3)))
     for name, step in steps:

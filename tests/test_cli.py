@@ -110,14 +110,91 @@ def test_export(index: Path, tmp_path: Path) -> None:
         (["show", "no-such-id"], "no dataset with id"),
         (["search", "--bbox", "1,2,3"], "four numbers"),
         (["search", "--start", "yesterday"], "date"),
-        (["search", "--max-resolution", "fine"], "not a spatial resolution"),
+        (["search", "--max-resolution", "fine"], "--max-resolution: not a spatial resolution: 'fine'"),
+        (["search", "--min-resolution", "x"], "--min-resolution: not a spatial resolution: 'x'"),
         (["search", "--index", "/nonexistent/index.parquet"], "no index file"),
+        # dates: a year has four digits and lies in 1-9999; the range must run forwards
+        (["search", "--start", "99999"], "--start '99999': not a date"),
+        (["search", "--start", "1000000-01-01"], "--start '1000000-01-01': not a date"),
+        (["search", "--end", "10000"], "--end '10000': not a date"),
+        (["search", "--start", "2020", "--end", "2010"],
+         "--start '2020' (2020-01-01) is after --end '2010' (2010-12-31)"),
+        (["search", "--start", "2020-06", "--end", "2020-05"], "is after --end"),
+        # argparse's own errors are one line too (no usage block)
+        (["search", "--limit", "-1"], "argument --limit: must be 0 or more, got -1"),
+        (["search", "--limit", "ten"], "argument --limit: 'ten' is not a whole number"),
+        (["search", "--sort", "-nope"], "argument --sort: invalid choice: '-nope'"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        # values the catalog does not have are named, with the ones it has
+        (["search", "--category", "Permafrost"], "--category 'Permafrost': no such value in this catalog; "
+                                                 "it has: 基础地理, 冻土, 遥感及产品"),
+        (["export", "--format", "csv", "--category", "x"], "--category 'x': no such value"),
+        (["search", "--time-resolution", "fortnightly"],
+         "--time-resolution 'fortnightly': unknown; expected one of hourly, daily, weekly, monthly, yearly, "
+         "other, unknown"),
+        (["search", "--access", "closed"], "--access 'closed': no such value in this catalog; it has: "),
+        (["search", "--file-format", "NetCDF"], "--file-format 'NetCDF': no such value in this catalog; it has: "),
+        (["quicklook", "x.tif", "--max-size", "0"], "--max-size 0: must be between 16 and 8192 pixels"),
+        (["quicklook", "x.tif", "--max-size", "100000"], "--max-size 100000: must be between 16 and 8192 pixels"),
+        (["quicklook", "/dev/zero"], "/dev/zero: not a regular file (a character device)"),
     ],
 )
-def test_errors_are_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = run(args)
+def test_errors_are_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DATASET_ATLAS_INDEX", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./data/index.parquet: the embedded seeds
+    code, out = run(args)
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--end", "9999"], {CALC_ID, MAGT_ID, SMMR_ID}),  # the last usable year, to its last day
+        (["--end", "9999-12"], {CALC_ID, MAGT_ID, SMMR_ID}),
+        (["--start", "9999-12-31"], set()),
+        (["--start", "20100315"], {CALC_ID, MAGT_ID}),  # 2010-03-15, not 2010-01-01
+        (["--end", "19781024"], set()),  # SMMR starts on 1978-10-25
+        (["--end", "19781025"], {SMMR_ID}),
+        (["--start", "2020", "--end", "2020"], {CALC_ID, MAGT_ID}),
+        (["--time-resolution", "Hourly"], set()),  # a valid value this catalog lacks: 0 rows, no error
+    ],
+)
+def test_date_and_vocabulary_filters(index: Path, args: list[str], expected: set[str]) -> None:
+    code, out = run(["search", "--index", str(index), "--json", *args])
+    assert code == 0 and {r["id"] for r in json.loads(out)} == expected
+
+
+@pytest.mark.parametrize("sort", [["--sort", "-start"], ["--sort=-start"], ["--sort", "-end"]])
+def test_descending_sort_keys_are_values_not_options(index: Path, sort: list[str]) -> None:
+    code, out = run(["search", "--index", str(index), "--json", *sort, "--bbox", "-180,-90,180,90"])
+    key = sort[-1].removeprefix("--sort=").lstrip("-")
+    starts = [r[key] for r in json.loads(out)]
+    assert code == 0 and len(starts) == 3 and starts == sorted(starts, reverse=True)
+
+
+def test_limit_zero_counts_without_rows(index: Path) -> None:
+    code, out = run(["search", "--index", str(index), "--limit", "0"])
+    assert code == 0 and out == "3 of 3 datasets\n"
+
+
+def test_help_returns_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--help"])[0] == 0 and "quicklook" in capsys.readouterr().out
+    assert run(["search", "--help"])[0] == 0
+    help_text = capsys.readouterr().out
+    assert "-start" in help_text and "hourly" in help_text
+
+
+def test_cli_copies_agree_with_their_sources() -> None:
+    # The CLI spells these out so that parsing arguments imports neither pandas nor rasterio.
+    from dataset_atlas.catalog.query import SORT_KEYS
+    from dataset_atlas.cli import PREVIEW_SIZES, SORT_CHOICES
+    from dataset_atlas.quicklook.render import MAX_PREVIEW_SIZE, MIN_PREVIEW_SIZE
+
+    assert SORT_CHOICES == tuple(SORT_KEYS)
+    assert PREVIEW_SIZES == (MIN_PREVIEW_SIZE, MAX_PREVIEW_SIZE)
 
 
 def test_quicklook_and_demo_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

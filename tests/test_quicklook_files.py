@@ -109,3 +109,21 @@ def test_symlink_inside_record_folder_pointing_out_is_skipped(tmp_path):
     (root / RID / "link.tif").symlink_to(secret)
     good = tif(root / RID / "good.tif")
     assert [f.path for f in find_data_files(RID, data_root=root)] == [good.resolve()]
+
+
+def test_ids_and_hrefs_no_file_can_have_list_nothing(tmp_path):
+    # A record's own content (a 300-byte id, "%00" in an href) must not raise on the page.
+    (tmp_path / "ok").mkdir()
+    assert find_data_files("x" * 300, data_root=tmp_path) == []
+    hrefs = ["a\x00b.tif", "file:///tmp/a%00.tif", "/" + "y" * 300 + ".tif", "ok/" + "z" * 300 + ".tif"]
+    assert find_data_files("r", asset_hrefs=hrefs, data_root=tmp_path) == []
+
+
+def test_render_refuses_impossible_paths_with_a_raster_error(tmp_path):
+    from dataset_atlas.errors import RasterError
+    from dataset_atlas.quicklook import render_quicklook
+
+    with pytest.raises(RasterError, match="contains a NUL byte"):
+        render_quicklook(tmp_path / "a\x00b.tif")
+    with pytest.raises(RasterError, match="File name too long"):
+        render_quicklook(tmp_path / ("y" * 300 + ".tif"))

@@ -14,7 +14,7 @@ from affine import Affine
 from rasterio.io import MemoryFile
 from rasterio.warp import transform_bounds
 
-from dataset_atlas.errors import RasterError, UnsafePathError
+from dataset_atlas.errors import AtlasError, RasterError, UnsafePathError, UsageError
 from dataset_atlas.quicklook import Limits, quicklook_from_dataset, render_quicklook
 from dataset_atlas.quicklook.easegrid import GRIDS
 from dataset_atlas.quicklook.render import MERCATOR_LAT
@@ -36,7 +36,7 @@ def valid_centre_lonlat(ql) -> tuple[float, float]:
     """Lon/lat of the centre of the opaque pixels of a warped quicklook."""
     rows, cols = np.nonzero(ql.rgba[..., 3])
     h, w = ql.rgba.shape[:2]
-    west, south, east, north = ql.bounds
+    west, south, east, north = ql.overlay_bounds  # the bounds of rgba
     r = 6378137.0
     x0, x1 = r * math.radians(west), r * math.radians(east)
     y0 = r * math.log(math.tan(math.pi / 4 + math.radians(south) / 2))
@@ -76,7 +76,8 @@ def test_bounds_match_densified_transform_bounds(tmp_path, crs, transform):
     w, s, e, n = transform_bounds(crs, "EPSG:4326", left, bottom, right, top, densify_pts=51)
     if w > e:  # across the antimeridian: the quicklook keeps one piece, east beyond 180
         e += 360
-    assert ql.bounds == pytest.approx((w, max(s, -MERCATOR_LAT), e, min(n, MERCATOR_LAT)))
+    assert ql.bounds == pytest.approx((w, s, e, n))  # the raster's own extent, unclamped
+    assert ql.overlay_bounds == pytest.approx((w, max(s, -MERCATOR_LAT), e, min(n, MERCATOR_LAT)))
     assert ql.rgba.dtype == np.uint8 and ql.rgba.shape[2] == 4
     assert max(ql.rgba.shape[:2]) <= 1024
     assert (ql.width, ql.height) == (400, 400)
@@ -87,10 +88,12 @@ def test_polar_raster_around_the_pole_spans_all_longitudes(tmp_path):
     path = write_tif(tmp_path / "pole.tif", data, "EPSG:3413",
                      Affine(5000.0, 0, -1_000_000, 0, -5000.0, 1_000_000))
     ql = render_quicklook(path)
-    assert ql.bounds is not None
+    assert ql.bounds is not None and ql.overlay_bounds is not None
     assert ql.bounds[0] == pytest.approx(-180) and ql.bounds[2] == pytest.approx(180)
-    assert ql.bounds[3] == pytest.approx(MERCATOR_LAT)
+    assert ql.bounds[3] == 90.0  # the pole is inside: the true extent reaches it
     assert ql.bounds[1] > 60  # a 1000 km box around the pole stays north of ~70 N
+    # The overlay image can only reach Web Mercator's limit; same longitudes and south edge.
+    assert ql.overlay_bounds == pytest.approx((ql.bounds[0], ql.bounds[1], ql.bounds[2], MERCATOR_LAT))
 
 
 def test_antimeridian_crossing_raster_stays_one_piece(tmp_path):
@@ -262,6 +265,45 @@ def test_memory_guard_refuses_big_allocations():
             quicklook_from_dataset(src, limits=Limits(max_size=2000, max_array_bytes=2**20))
 
 
-def test_max_size_is_validated(tmp_path):
-    with pytest.raises(ValueError):
-        render_quicklook(tmp_path / "x.tif", max_size=10**6)
+@pytest.mark.parametrize("size", [0, 15, 8193, 100_000, -1])
+def test_max_size_is_validated(tmp_path, size):
+    with pytest.raises(UsageError, match=r"max_size .*between 16 and 8192 pixels"):
+        render_quicklook(tmp_path / "x.tif", max_size=size)
+    assert issubclass(UsageError, ValueError) and issubclass(UsageError, AtlasError)
+
+
+def test_special_files_are_not_regular_files(tmp_path):
+    # Checked with stat only: opening a FIFO would block, /dev/zero would read forever.
+    # (The FIFO itself is run in a subprocess with a timeout: tests/test_cli_process.py.)
+    (tmp_path / "zero.tif").symlink_to("/dev/zero")
+    (tmp_path / "folder.tif").mkdir()
+    for path, kind in (("/dev/zero", "character device"), (tmp_path / "zero.tif", "character device"),
+                       (tmp_path / "folder.tif", "directory")):
+        with pytest.raises(RasterError, match=f"not a regular file \\(a {kind}\\)") as err:
+            render_quicklook(path)
+        assert str(path) in str(err.value)
+    (tmp_path / "dangling.tif").symlink_to(tmp_path / "gone.tif")
+    with pytest.raises(RasterError, match="no such file"):
+        render_quicklook(tmp_path / "dangling.tif")
+
+
+def test_polar_json_reports_true_and_overlay_bounds(tmp_path):
+    path = write_tif(tmp_path / "pole.tif", np.ones((200, 200), np.uint8), "EPSG:3413",
+                     Affine(10_000.0, 0, -1_000_000, 0, -10_000.0, 1_000_000))
+    doc = render_quicklook(path).to_json()
+    assert doc["bounds"][3] == 90.0 and doc["overlay_bounds"][3] == pytest.approx(MERCATOR_LAT)
+    assert doc["bounds"][:3] == pytest.approx(doc["overlay_bounds"][:3])
+    # The four corners alone (all near 77.4 N) would say north 77.4 and miss most
+    # longitudes; the true extent holds the pole and every longitude, south at the corners.
+    corners = [transform_bounds("EPSG:3413", "EPSG:4326", x, y, x, y)[1]
+               for x in (-1e6, 1e6) for y in (-1e6, 1e6)]
+    assert max(corners) < 78 and doc["bounds"][1] == pytest.approx(min(corners), abs=0.01)
+    assert doc["bounds"][0] == -180.0 and doc["bounds"][2] == 180.0
+
+
+def test_ungeoreferenced_has_neither_bounds(tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.full((30, 40, 3), 200, np.uint8)).save(tmp_path / "photo.png")
+    doc = render_quicklook(tmp_path / "photo.png").to_json()
+    assert doc["bounds"] is None and doc["overlay_bounds"] is None

@@ -1,7 +1,12 @@
 """The ``dataset-atlas`` command: small functions that return exit codes.
 
 Errors are one line on stderr and a non-zero exit, never a traceback: every handler turns
-:class:`AtlasError` (and the OS errors of the files it names) into that line in :func:`main`.
+:class:`AtlasError` (and the OS errors of the files it names) into that line in :func:`main`,
+and the parser reports bad arguments the same way.
+
+Start-up is kept short: this module imports only the standard library and light parts of the
+package (no pandas, pyarrow, shapely, rasterio or the catalog); each command imports what it
+needs. ``--help`` and ``quicklook`` never load pandas (tests/test_cli_process.py checks).
 """
 
 from __future__ import annotations
@@ -11,17 +16,46 @@ import io
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from dataset_atlas.catalog import LocalCatalog, Query, SearchResult, default_index_path, open_catalog
-from dataset_atlas.catalog.export import result_to_csv, result_to_geojson, search_rows
-from dataset_atlas.catalog.query import SORT_KEYS, parse_bbox, parse_query_date, parse_resolution_text
-from dataset_atlas.errors import AtlasError
+from dataset_atlas.errors import AtlasError, QueryError, UsageError
+from dataset_atlas.model import TimeResolution
+from dataset_atlas.normalize.dates import parse_date
+
+if TYPE_CHECKING:
+    from dataset_atlas.catalog import LocalCatalog, Query, SearchResult
 
 DEFAULT_INDEX = Path("data") / "index.parquet"
 MAX_WARNINGS_SHOWN = 20  # the readable report; --json and the app list every warning
+MAX_VALUES_LISTED = 40  # valid values named in an "unknown --category" message
+# catalog.query.SORT_KEYS, spelled out so that --help need not import the catalog (a test
+# keeps the two equal).
+SORT_CHOICES = ("title", "title_zh", "start", "-start", "end", "-end", "resolution", "-resolution",
+                "size", "-size", "category")
+TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)
+PREVIEW_SIZES = (16, 8192)  # quicklook.render's MIN/MAX_PREVIEW_SIZE (a test keeps them equal)
+# Options whose value may start with "-": western longitudes, descending sort keys.
+_DASH_VALUES = {"--bbox": re.compile(r"-\d"), "--sort": re.compile(r"-[a-z]")}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line (no usage block), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see --help\n")
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value} (leave it out for no limit)")
+    return value
 
 
 def _add_index(p: argparse.ArgumentParser) -> None:
@@ -32,24 +66,26 @@ def _add_index(p: argparse.ArgumentParser) -> None:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     _add_index(p)
     p.add_argument("--bbox", help="area W,S,E,N in degrees (W > E crosses the antimeridian)")
-    p.add_argument("--start", help="time range start: YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--end", help="time range end: YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--category", action="append", default=[], help="category (repeatable)")
+    p.add_argument("--start", help="time range start: YYYY, YYYY-MM, YYYY-MM-DD or YYYYMMDD (years 1-9999)")
+    p.add_argument("--end", help="time range end, same forms; a year or month means its last day")
+    p.add_argument("--category", action="append", default=[],
+                   help="category as the catalog spells it (repeatable; an unknown one lists the valid ones)")
     p.add_argument("--min-resolution", help="coarsest-at-least cell size, e.g. 10m (keeps 10 m and coarser)")
     p.add_argument("--max-resolution", help="cell size at most, e.g. 1km (keeps 1 km and finer)")
     p.add_argument("--time-resolution", action="append", default=[],
-                   help="hourly, daily, weekly, monthly, yearly, other, unknown (repeatable)")
+                   help=f"{', '.join(TIME_RESOLUTIONS)} (repeatable)")
     p.add_argument("--access", action="append", default=[], help="e.g. open-access (repeatable)")
     p.add_argument("--file-format", dest="formats", action="append", default=[],
                    help="file format label, e.g. GeoTIFF (repeatable)")
     p.add_argument("--text", default="", help="free text over titles, abstracts and keywords (zh/en)")
-    p.add_argument("--sort", default="title", choices=sorted(SORT_KEYS))
-    p.add_argument("--limit", type=int, default=None, help="at most N records")
+    p.add_argument("--sort", default="title", choices=SORT_CHOICES,
+                   help="sort key; a leading - sorts descending (default: title)")
+    p.add_argument("--limit", type=_limit, default=None, help="at most N records (N >= 0; default: all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept separate so tests and docs can inspect it)."""
-    parser = argparse.ArgumentParser(prog="dataset-atlas", description="Browse dataset catalogs on a map.")
+    parser = _Parser(prog="dataset-atlas", description="Browse dataset catalogs on a map.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="read record files and folders into an index")
@@ -76,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quicklook", help="render a raster preview and print its facts")
     p.add_argument("file")
     p.add_argument("--out", help="write the preview PNG here")
-    p.add_argument("--max-size", type=int, default=1024)
+    p.add_argument("--max-size", type=int, default=1024,
+                   help="longest side of the preview, {}-{} pixels (default: 1024)".format(*PREVIEW_SIZES))
     p.add_argument("--data-root", help="refuse files outside this folder")
     p.add_argument("--json", action="store_true")
 
@@ -90,16 +127,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _date_arg(option: str, text: str | None, *, end: bool = False) -> date | None:
+    if text is None:
+        return None
+    parsed = parse_date(text, end=end)
+    if parsed is None:
+        raise QueryError(f"{option} {text!r}: not a date; expected YYYY, YYYY-MM, YYYY-MM-DD or "
+                         "YYYYMMDD with a year from 1 to 9999")
+    return parsed
+
+
+def _resolution_arg(option: str, text: str | None, parse: Callable[[str], float]) -> float | None:
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except QueryError as exc:  # the parser's message names the value, not the option
+        raise QueryError(f"{option}: {exc}") from None
+
+
 def query_from_args(args: argparse.Namespace) -> Query:
-    """Turn parsed filter options into a :class:`Query` (QueryError on bad values)."""
+    """Turn parsed filter options into a :class:`Query` (QueryError naming the option on bad values)."""
+    start = _date_arg("--start", args.start)
+    end = _date_arg("--end", args.end, end=True)
+    if start is not None and end is not None and start > end:
+        raise QueryError(f"--start {args.start!r} ({start}) is after --end {args.end!r} ({end})")
+    times = tuple(t.lower() for t in args.time_resolution)
+    unknown = [t for t in times if t not in TIME_RESOLUTIONS]
+    if unknown:
+        raise QueryError(f"--time-resolution {unknown[0]!r}: unknown; expected one of {', '.join(TIME_RESOLUTIONS)}")
+    from dataset_atlas.catalog.query import Query, parse_bbox, parse_resolution_text
+
     return Query(
         bbox=parse_bbox(args.bbox) if args.bbox else None,
-        start=parse_query_date(args.start) if args.start else None,
-        end=parse_query_date(args.end, end=True) if args.end else None,
+        start=start,
+        end=end,
         categories=tuple(args.category),
-        min_resolution_m=parse_resolution_text(args.min_resolution) if args.min_resolution else None,
-        max_resolution_m=parse_resolution_text(args.max_resolution) if args.max_resolution else None,
-        time_resolutions=tuple(t.lower() for t in args.time_resolution),
+        min_resolution_m=_resolution_arg("--min-resolution", args.min_resolution, parse_resolution_text),
+        max_resolution_m=_resolution_arg("--max-resolution", args.max_resolution, parse_resolution_text),
+        time_resolutions=times,
         access=tuple(args.access),
         formats=tuple(args.formats),
         text=args.text,
@@ -108,8 +174,39 @@ def query_from_args(args: argparse.Namespace) -> Query:
     )
 
 
+def _check_facet_values(catalog: LocalCatalog, query: Query) -> None:
+    """Refuse a --category, --access or --file-format value this catalog does not have.
+
+    These vocabularies come from the data, so a typo would otherwise match nothing and
+    print 0 rows; say so and list the values the catalog has.
+    """
+    for option, column, wanted in (("--category", "category", query.categories),
+                                   ("--access", "access", query.access),
+                                   ("--file-format", "formats", query.formats)):
+        if not wanted:
+            continue
+        known = catalog.values(column)
+        missing = [v for v in wanted if v not in known]
+        if missing:
+            listed = ", ".join(known[:MAX_VALUES_LISTED]) if known else "(none: no record has one)"
+            if len(known) > MAX_VALUES_LISTED:  # most frequent first: the likely ones
+                listed += f" and {len(known) - MAX_VALUES_LISTED} more"
+            raise QueryError(f"{option} {missing[0]!r}: no such value in this catalog; it has: {listed}")
+
+
+def _search(args: argparse.Namespace) -> SearchResult:
+    from dataset_atlas.catalog import open_catalog
+
+    query = query_from_args(args)  # before opening the index: a bad argument fails fast
+    catalog = open_catalog(args.index)
+    _check_facet_values(catalog, query)
+    return catalog.search(query)
+
+
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Build an index from files and folders."""
+    from dataset_atlas.catalog import LocalCatalog, default_index_path
+
     index = Path(args.index) if args.index else (default_index_path() or DEFAULT_INDEX)
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
@@ -147,7 +244,9 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     """Search and print records (JSON or a table)."""
-    result = open_catalog(args.index).search(query_from_args(args))
+    from dataset_atlas.catalog.export import search_rows
+
+    result = _search(args)
     rows = search_rows(result.frame)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
@@ -169,6 +268,8 @@ def _print_table(result: SearchResult, rows: list[dict[str, Any]], out: TextIO) 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     """Print one normalised record."""
+    from dataset_atlas.catalog import open_catalog
+
     record = open_catalog(args.index).get(args.id)
     if record is None:
         raise AtlasError(f"no dataset with id {args.id!r}")
@@ -184,7 +285,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """Export the search result."""
-    result = open_catalog(args.index).search(query_from_args(args))
+    from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
+
+    result = _search(args)
     text = result_to_geojson(result.frame) if args.export_format == "geojson" else result_to_csv(result.frame)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -197,7 +300,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_quicklook(args: argparse.Namespace, out: TextIO) -> int:
     """Render one raster preview."""
-    from dataset_atlas.quicklook import render_quicklook  # rasterio is slow to import: only here
+    lo, hi = PREVIEW_SIZES
+    if not lo <= args.max_size <= hi:  # checked before importing rasterio: fails fast
+        raise UsageError(f"--max-size {args.max_size}: must be between {lo} and {hi} pixels")
+    from dataset_atlas.quicklook.render import render_quicklook  # rasterio is slow to import: only here
 
     look = render_quicklook(args.file, max_size=args.max_size,
                             data_root=Path(args.data_root) if args.data_root else None)
@@ -238,18 +344,19 @@ COMMANDS = {
 }
 
 
-def _attach_negative_values(argv: Sequence[str]) -> list[str]:
-    """``--bbox -175,55,-172,58`` -> ``--bbox=-175,55,-172,58``.
+def _attach_dash_values(argv: Sequence[str]) -> list[str]:
+    """``--bbox -175,55,-172,58`` -> ``--bbox=-175,55,-172,58``; ``--sort -start`` likewise.
 
-    argparse takes a value that starts with ``-`` and is not a plain number for an option,
-    and western-hemisphere boxes start with a minus sign.
+    argparse takes a value that starts with ``-`` and is not a plain number for an option:
+    western-hemisphere boxes start with a minus sign, and so do descending sort keys.
     """
     out: list[str] = []
     items = list(argv)
     i = 0
     while i < len(items):
-        if items[i] == "--bbox" and i + 1 < len(items) and re.match(r"^-\d", items[i + 1]):
-            out.append(f"--bbox={items[i + 1]}")
+        pattern = _DASH_VALUES.get(items[i])
+        if pattern is not None and i + 1 < len(items) and pattern.match(items[i + 1]):
+            out.append(f"{items[i]}={items[i + 1]}")
             i += 2
             continue
         out.append(items[i])
@@ -259,7 +366,10 @@ def _attach_negative_values(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point; returns the exit code."""
-    args = build_parser().parse_args(_attach_negative_values(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, or a bad argument already reported on one line
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     stream = out or sys.stdout
     try:
         return COMMANDS[args.command](args, stream)
@@ -270,7 +380,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:  # a file named on the command line: one line, not a traceback
-        print(f"dataset-atlas: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dataset-atlas: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -29,6 +29,10 @@ class QueryError(AtlasError, ValueError):
     """A search parameter (bbox, date, resolution text, ...) is invalid."""
 
 
+class UsageError(AtlasError, ValueError):
+    """An argument given by a caller (a command-line option, a function parameter) is out of range."""
+
+
 class RasterError(AtlasError, OSError):
     """A raster file cannot be previewed: corrupt, unknown format, absurd size, ..."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from dataset_atlas.quicklook.model import Quicklook, decode_png, encode_png
 from dataset_atlas.quicklook.styles import Style
 
-CACHE_VERSION = 1  # bump when rendering changes, so old entries are ignored
+CACHE_VERSION = 2  # bump when rendering or the JSON changes, so old entries are ignored (2: overlay_bounds)
 
 
 def cache_key(path: Path, style: str | Style | None, max_size: int) -> str:

@@ -95,10 +95,12 @@ def find_data_files(
             return
         try:
             resolved = resolve_within(candidate, allowed)
+            if resolved.is_file():
+                found.setdefault(resolved, base)
         except UnsafePathError:
             return  # a link or href pointing out of the data folder: silently not listed
-        if resolved.is_file():
-            found.setdefault(resolved, base)
+        except (ValueError, OSError):
+            return  # an href no file can have (a NUL byte, a name over 255 bytes): none listed
 
     source = Path(source_path).expanduser().resolve() if source_path is not None else None
     package = None
@@ -110,7 +112,11 @@ def find_data_files(
                 else package)
     if root is not None and record_id and "/" not in record_id and record_id not in ("..", "."):
         folder = root / record_id
-        if folder.is_dir():
+        try:
+            is_folder = folder.is_dir()
+        except (ValueError, OSError):  # an id no folder can be named (NUL, over 255 bytes)
+            is_folder = False
+        if is_folder:
             for f in _walk(folder):
                 add(f, folder.resolve(), root)
     href_base = source.parent if source is not None else root

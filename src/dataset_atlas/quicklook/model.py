@@ -32,10 +32,12 @@ def decode_png(data: bytes) -> np.ndarray:
 class Quicklook:
     """A styled preview of one raster file, ready for a map overlay and a detail panel.
 
-    ``rgba`` is warped to Web Mercator and spans ``bounds`` (W, S, E, N in degrees,
-    latitudes clamped to +-85.05; E may exceed 180 when the raster crosses the antimeridian):
-    give both to ``folium.raster_layers.ImageOverlay(..., mercator_project=False)``.
-    ``bounds`` is None (and ``rgba`` the plain picture) when the file is not georeferenced.
+    ``bounds`` is the raster's own extent (W, S, E, N in degrees, WGS84, from densified
+    edges: it reaches 90 when the raster holds a pole; E may exceed 180 when the raster
+    crosses the antimeridian). ``rgba`` is warped to Web Mercator and spans
+    ``overlay_bounds``: the same longitudes, latitudes clamped to +-85.05. Give ``rgba`` and
+    ``overlay_bounds`` to ``folium.raster_layers.ImageOverlay(..., mercator_project=False)``.
+    Both bounds are None (and ``rgba`` the plain picture) when the file is not georeferenced.
     ``preview`` is the same styling in the file's own grid, for the detail panel.
     """
 
@@ -54,12 +56,14 @@ class Quicklook:
     kind: str = "continuous"  # categorical, continuous, diverging, rgb
     preview: np.ndarray | None = field(default=None, repr=False)
     cached: bool = False  # True when served from the disk cache
+    overlay_bounds: Bounds | None = None  # of ``rgba``; see the class docstring
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe description (no arrays): bounds, crs, size, stats, legend, ..."""
         return {
             "source": self.source,
             "bounds": list(self.bounds) if self.bounds is not None else None,
+            "overlay_bounds": list(self.overlay_bounds) if self.overlay_bounds is not None else None,
             "crs": self.crs,
             "width": self.width,
             "height": self.height,
@@ -77,8 +81,9 @@ class Quicklook:
     def from_json(cls, data: dict[str, Any], rgba: np.ndarray, preview: np.ndarray | None,
                   *, cached: bool = False) -> Quicklook:
         """Rebuild from ``to_json()`` output and the images (used by the disk cache)."""
-        b = data["bounds"]
+        b, ob = data["bounds"], data["overlay_bounds"]
         return cls(rgba=rgba, bounds=tuple(b) if b is not None else None,
+                   overlay_bounds=tuple(ob) if ob is not None else None,
                    crs=data["crs"], width=data["width"], height=data["height"],
                    stats=data["stats"], legend=data["legend"], units=data["units"],
                    style=data["style"], synthetic=data["synthetic"], source=data["source"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.warp import reproject, transform_bounds
 
-from dataset_atlas.errors import RasterError
+from dataset_atlas.errors import RasterError, UsageError
 from dataset_atlas.quicklook import cache as qcache
 from dataset_atlas.quicklook.easegrid import grid_for_size, read_ease_raw
 from dataset_atlas.quicklook.formats import sibling_pictures, sniff
@@ -30,6 +31,7 @@ from dataset_atlas.quicklook.readers import (
 from dataset_atlas.quicklook.styles import Style, apply_style, choose_style
 
 MERCATOR_LAT = 85.0511287798  # Web Mercator's latitude limit
+MIN_PREVIEW_SIZE, MAX_PREVIEW_SIZE = 16, 8192  # allowed max_size, pixels on the longest side
 EARTH_RADIUS = 6378137.0
 WEB_MERCATOR = CRS.from_epsg(3857)
 SYNTHETIC_MARKER = "SYNTHETIC.txt"
@@ -60,11 +62,16 @@ def lonlat_bounds(transform: Affine, crs: CRS, rows: int, cols: int) -> Bounds:
 
 
 def warp_to_mercator(
-    rgba: np.ndarray, transform: Affine, crs: CRS, max_size: int, *, name: str = ""
+    rgba: np.ndarray, transform: Affine, crs: CRS, max_size: int, *, name: str = "",
+    geo_bounds: Bounds | None = None,
 ) -> tuple[np.ndarray, Bounds]:
-    """Warp an RGBA image to EPSG:3857; return it with its (W, S, E, N) bounds in degrees."""
+    """Warp an RGBA image to EPSG:3857; return it with its (W, S, E, N) bounds in degrees.
+
+    The returned bounds are the image's: latitudes clamped to Web Mercator's ±85.05°.
+    ``geo_bounds`` are the grid's own :func:`lonlat_bounds`, when the caller has them.
+    """
     rows, cols = rgba.shape[:2]
-    w, s, e, n = lonlat_bounds(transform, crs, rows, cols)
+    w, s, e, n = geo_bounds or lonlat_bounds(transform, crs, rows, cols)
     s, n = max(s, -MERCATOR_LAT), min(n, MERCATOR_LAT)
     if n <= s or e <= w:
         raise RasterError(name, "the raster lies outside Web Mercator's latitude range (±85°)")
@@ -119,12 +126,18 @@ def quicklook_from_sample(
         preview, legend, stats = styled.rgba, styled.legend, styled.stats
         style_name, kind, units = chosen.name, chosen.kind, chosen.units or sample.hints.units
     stats["overview_factor"] = sample.overview_factor
+    bounds: Bounds | None = None
+    overlay_bounds: Bounds | None = None
+    rgba = preview
     if sample.transform is not None and sample.crs is not None:
-        rgba, bounds = warp_to_mercator(preview, sample.transform, sample.crs, max_size,
-                                        name=label)
-    else:
-        rgba, bounds = preview, None
-    return Quicklook(rgba=rgba, bounds=bounds, crs=crs_label(sample.crs), width=sample.width,
+        rows, cols = preview.shape[:2]
+        # The raster's true extent (to 90° when it holds a pole) is what --json and the
+        # detail panel report; the overlay's is clamped to what Web Mercator can show.
+        bounds = lonlat_bounds(sample.transform, sample.crs, rows, cols)
+        rgba, overlay_bounds = warp_to_mercator(preview, sample.transform, sample.crs, max_size,
+                                                name=label, geo_bounds=bounds)
+    return Quicklook(rgba=rgba, bounds=bounds, overlay_bounds=overlay_bounds,
+                     crs=crs_label(sample.crs), width=sample.width,
                      height=sample.height, stats=stats, legend=legend, units=units,
                      style=style_name, synthetic=sample.synthetic, source=source,
                      grid_note=sample.grid_note, kind=kind, preview=preview)
@@ -138,6 +151,28 @@ def quicklook_from_dataset(
     lim = limits or Limits(max_size=max_size)
     sample = read_raster(src, limits=lim, band=band)
     return quicklook_from_sample(sample, max_size=lim.max_size, style=style, source=src.name)
+
+
+def check_regular_file(path: Path, name: str) -> None:
+    """Raise RasterError unless ``path`` (symlinks followed) is a regular file.
+
+    Only ``stat``, never ``open``: opening a FIFO blocks until a writer comes, and
+    ``/dev/zero`` reads forever. (A file swapped for a FIFO after this check is not covered.)
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise RasterError(name, "no such file") from None
+    except OSError as exc:
+        raise RasterError(name, f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((label for test, label in _SPECIAL_KINDS if test(mode)), "special file")
+        raise RasterError(name, f"not a regular file (a {kind})")
+
+
+_SPECIAL_KINDS = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO"),
+                  (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                  (stat.S_ISSOCK, "socket"))
 
 
 def _has_synthetic_marker(path: Path, root: Path | None) -> bool:
@@ -202,12 +237,15 @@ def render_quicklook(
     has a ready-made picture next to it (e.g. SMMR's ``.jpg``) falls back to the picture,
     saying why in ``grid_note``. Other problems raise RasterError naming the file.
     """
-    if not 16 <= max_size <= 8192:
-        raise ValueError(f"max_size must be between 16 and 8192, got {max_size}")
+    if not MIN_PREVIEW_SIZE <= max_size <= MAX_PREVIEW_SIZE:
+        raise UsageError(f"max_size {max_size}: must be between {MIN_PREVIEW_SIZE} and "
+                         f"{MAX_PREVIEW_SIZE} pixels")
     root = Path(data_root).expanduser().resolve() if data_root is not None else None
-    resolved = resolve_within(path, root)
-    if not resolved.is_file():
-        raise RasterError(str(path), "no such file")
+    try:
+        resolved = resolve_within(path, root)
+    except ValueError:  # pathlib refuses a NUL byte (e.g. from "%00" in an href)
+        raise RasterError(repr(str(path)), "not a valid path (contains a NUL byte)") from None
+    check_regular_file(resolved, str(path))
     key = None
     if cache_dir is not None:
         key = qcache.cache_key(resolved, style, max_size)
