@@ -152,7 +152,7 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
                             cell_deg=cell_deg, basemap=state.basemap)  # type: ignore[arg-type]
     for look in looks if state.overlay else []:
         assert look.bounds is not None
-        add_quicklook_overlay(parts.features, look.rgba, look.bounds, opacity=state.opacity,
+        add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity,
                               name=look.source.rsplit("/", 1)[-1])
     if state.bbox is not None:
         add_area_outline(parts.features, state.bbox)
