@@ -45,6 +45,10 @@ _THEMES: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 _OPEN_LICENCE = re.compile(r"^(CC|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab)", re.I)
+# Theme and time-step guesses look at this much text only: a million-character title made a
+# dozen regex searches take a second per record (real titles and keyword lists are far shorter).
+_INFER_CHARS = 10_000
+_INFER_KEYWORDS = 200
 _TIME_WORDS = re.compile(r"hourly|daily|weekly|monthly|annual|yearly", re.I)
 
 
@@ -152,9 +156,9 @@ def _time_resolution(doc: Mapping[str, Any]) -> tuple[TimeResolution, str]:
     for dim in _dict(doc, "cube:dimensions").values():
         if isinstance(dim, Mapping) and dim.get("type") == "temporal" and isinstance(dim.get("step"), str):
             return parse_time_resolution(dim["step"]), dim["step"]
-    words = " ".join([str(doc.get("id", "")), str(doc.get("title", ""))] +
-                     [k for k in _list(doc, "keywords") if isinstance(k, str)])
-    m = _TIME_WORDS.search(words)
+    words = " ".join([str(doc.get("id", ""))[:_INFER_CHARS], str(doc.get("title", ""))[:_INFER_CHARS]] +
+                     [k for k in _list(doc, "keywords")[:_INFER_KEYWORDS] if isinstance(k, str)])
+    m = _TIME_WORDS.search(words[:_INFER_CHARS])
     if m:
         return parse_time_resolution(m.group(0)), m.group(0)
     return TimeResolution.UNKNOWN, ""
@@ -165,7 +169,8 @@ def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
         value = doc.get(key)
         if isinstance(value, str) and value.strip():
             return clean_text(value)
-    text = " ".join([*keywords, str(doc.get("title", "")), str(doc.get("id", ""))])
+    text = " ".join([*keywords[:_INFER_KEYWORDS], str(doc.get("title", ""))[:_INFER_CHARS],
+                     str(doc.get("id", ""))[:_INFER_CHARS]])[:_INFER_CHARS]
     for pattern, theme in _THEMES:
         if pattern.search(text):
             return theme

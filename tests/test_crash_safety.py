@@ -1,0 +1,115 @@
+"""Kill a real `dataset-atlas ingest` (SIGKILL, SIGTERM) while it reads and while it writes:
+the previous index must stay intact, no worker may outlive it, and the next ingest must leave
+no temp file behind. Real files, real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dataset_atlas.catalog import LocalCatalog
+from dataset_atlas.catalog.index import temp_files
+
+from .conftest import SEEDS
+
+RECORDS = 6000  # above the worker threshold (2000 files): the ingest forks worker processes
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "synth", "--count", str(RECORDS), "--out", str(out)],
+                   check=True, capture_output=True, timeout=300)
+    return out
+
+
+def children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is ``pid``."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != b"Z":
+                found.add(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != b"Z"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start_ingest(source: Path, index: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(source), "--index", str(index)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+# When to kill: once the workers run (reading), or once the temp index file exists (writing:
+# from the start when records stream into the file, at the end when a whole frame is saved).
+MOMENTS = {
+    "reading": lambda proc, index: bool(children(proc.pid)),
+    "writing": lambda proc, index: bool(temp_files(index)),
+}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_ingest_keeps_the_old_index(tmp_path: Path, synthetic: Path, sig: signal.Signals,
+                                           moment: str) -> None:
+    index = tmp_path / "index.parquet"
+    subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(SEEDS), "--index", str(index)],
+                   check=True, capture_output=True, timeout=120)
+    before = digest(index)
+    proc = start_ingest(synthetic, index)
+    try:
+        reached = wait_for(lambda: proc.poll() is None and MOMENTS[moment](proc, index), timeout=120)
+        if not reached:
+            pytest.skip(f"the ingest finished before the {moment} moment could be caught")
+        workers = children(proc.pid)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    if sig == signal.SIGTERM and proc.returncode > 0:  # handled: one clear line, temp file gone
+        assert b"interrupted" in stderr and b"Traceback" not in stderr
+        assert not temp_files(index)
+    assert wait_for(lambda: not any(alive(w) for w in workers), timeout=10), "worker processes survived"
+    assert digest(index) == before
+    assert len(LocalCatalog.load(index)) == 3
+
+    done = subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(synthetic), "--index",
+                           str(index)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert not temp_files(index)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.parquet"]  # no lock file either
+    assert len(LocalCatalog.load(index)) == RECORDS
