@@ -66,9 +66,24 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def start_ingest(source: Path, index: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(source), "--index", str(index)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+# ingest_to_index as a command, printing errors as the CLI does: records stream into the temp
+# file while the workers read, so a kill always lands mid-write.
+STREAMED = """
+import sys
+from dataset_atlas.catalog.ingest import ingest_to_index
+from dataset_atlas.errors import AtlasError
+try:
+    ingest_to_index([sys.argv[1]], sys.argv[2])
+except AtlasError as exc:
+    print(f"dataset-atlas: {exc}", file=sys.stderr)
+    sys.exit(2)
+"""
+
+
+def start_ingest(source: Path, index: Path, how: str = "cli") -> subprocess.Popen[bytes]:
+    command = ([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(source), "--index", str(index)]
+               if how == "cli" else [sys.executable, "-c", STREAMED, str(source), str(index)])
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 # When to kill: once the workers run (reading), or once the temp index file exists (writing:
@@ -76,18 +91,19 @@ def start_ingest(source: Path, index: Path) -> subprocess.Popen[bytes]:
 MOMENTS = {
     "reading": lambda proc, index: bool(children(proc.pid)),
     "writing": lambda proc, index: bool(temp_files(index)),
+    "streaming": lambda proc, index: bool(temp_files(index)) and bool(children(proc.pid)),
 }
 
 
-@pytest.mark.parametrize("moment", list(MOMENTS))
+@pytest.mark.parametrize(("how", "moment"), [("cli", "reading"), ("cli", "writing"), ("streamed", "streaming")])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killed_ingest_keeps_the_old_index(tmp_path: Path, synthetic: Path, sig: signal.Signals,
-                                           moment: str) -> None:
+                                           how: str, moment: str) -> None:
     index = tmp_path / "index.parquet"
     subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(SEEDS), "--index", str(index)],
                    check=True, capture_output=True, timeout=120)
     before = digest(index)
-    proc = start_ingest(synthetic, index)
+    proc = start_ingest(synthetic, index, how)
     try:
         reached = wait_for(lambda: proc.poll() is None and MOMENTS[moment](proc, index), timeout=120)
         if not reached:
@@ -100,9 +116,9 @@ def test_killed_ingest_keeps_the_old_index(tmp_path: Path, synthetic: Path, sig:
             proc.kill()
             proc.wait()
     assert proc.returncode != 0
-    if sig == signal.SIGTERM and proc.returncode > 0:  # handled: one clear line, temp file gone
-        assert b"interrupted" in stderr and b"Traceback" not in stderr
-        assert not temp_files(index)
+    if sig == signal.SIGTERM and moment != "reading":  # handled: one clear line, temp file removed at once
+        assert proc.returncode == 2 and b"SIGTERM: " in stderr and b"interrupted" in stderr
+        assert b"Traceback" not in stderr and not temp_files(index)
     assert wait_for(lambda: not any(alive(w) for w in workers), timeout=10), "worker processes survived"
     assert digest(index) == before
     assert len(LocalCatalog.load(index)) == 3
