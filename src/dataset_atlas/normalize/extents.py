@@ -13,7 +13,7 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        return finite_float(value)
     if isinstance(value, str) and value.strip():
         try:
             number = float(value.strip().rstrip("°度").strip())
@@ -21,6 +21,15 @@ def _number(value: object) -> float | None:
             return None
         return number if math.isfinite(number) else None
     return None
+
+
+def finite_float(value: int | float) -> float | None:
+    """``value`` as a finite float, or None (NaN, infinity, an integer beyond float range)."""
+    try:
+        number = float(value)
+    except OverflowError:  # a 400-digit integer
+        return None
+    return number if math.isfinite(number) else None
 
 
 def normalize_bbox(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
 from dataset_atlas.model import Resolution, TimeResolution
+from dataset_atlas.normalize.extents import finite_float
 
 METRES_PER_DEGREE = 111_320.0  # at the equator; angular resolutions convert with this
 
@@ -32,10 +34,14 @@ _BARE_NUMBER = re.compile(r"^\s*" + _NUMBER + r"\s*$")
 
 
 def _number(text: str) -> float:
-    if "/" in text:
-        num, den = (part.strip() for part in text.split("/"))
-        return float(Fraction(num) / Fraction(den)) if float(den) else float("nan")
-    return float(text)
+    """``12.5`` or ``1/12`` as a float; infinity when beyond float range (caller drops it)."""
+    try:
+        if "/" in text:
+            num, den = (part.strip() for part in text.split("/"))
+            return float(Fraction(num) / Fraction(den)) if float(den) else float("nan")
+        return float(text)
+    except OverflowError:
+        return math.inf
 
 
 def parse_resolution(text: object) -> Resolution:
@@ -45,7 +51,8 @@ def parse_resolution(text: object) -> Resolution:
     A bare number is read as metres, the NCDC default unit.
     """
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return Resolution(metres=float(text) if text > 0 else None, text=str(text))
+        metres = finite_float(text)
+        return Resolution(metres=metres if metres is not None and metres > 0 else None, text=str(text)[:40])
     if not isinstance(text, str):
         return Resolution()
     raw = text.strip()
@@ -60,13 +67,13 @@ def parse_resolution(text: object) -> Resolution:
             metres, angular = value * _UNIT_METRES[unit], False
         else:
             metres, angular = value * _UNIT_DEGREES[unit] * METRES_PER_DEGREE, True
-        if metres > 0 and metres == metres:
+        if 0 < metres < math.inf:
             return Resolution(metres=round(metres, 6), text=raw, angular=angular)
         return Resolution(text=raw)
     bare = _BARE_NUMBER.match(norm)
     if bare:
         value = _number(bare.group(1))
-        if value > 0:
+        if 0 < value < math.inf:
             return Resolution(metres=value, text=raw)
     return Resolution(text=raw)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -41,7 +42,7 @@ def _text(doc: Mapping[str, Any], key: str, warnings: list[str]) -> str:
 
 
 def _tags(doc: Mapping[str, Any], keys: tuple[str, ...], warnings: list[str]) -> tuple[str, ...]:
-    out: list[str] = []
+    out: dict[str, None] = {}  # an ordered set: linear de-duplication of 200k keywords
     for key in keys:
         value = doc.get(key)
         if value is None:
@@ -55,8 +56,8 @@ def _tags(doc: Mapping[str, Any], keys: tuple[str, ...], warnings: list[str]) ->
             continue
         for item in items:
             text = clean_text(str(item)) if isinstance(item, str | int | float) else ""
-            if text and text not in out:
-                out.append(text)
+            if text:
+                out.setdefault(text)
     return tuple(out)
 
 
@@ -213,11 +214,18 @@ def _count(doc: Mapping[str, Any], key: str, warnings: list[str]) -> int | None:
     if isinstance(value, bool):
         warnings.append(f"field {key!r} should be a number; ignored")
         return None
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError):
-        warnings.append(f"field {key!r} should be a number, got {str(value)[:30]!r}; ignored")
-        return None
+    if isinstance(value, int):
+        number = value  # exact, whatever its size (the frame keeps only what fits 64 bits)
+    else:
+        try:
+            as_float = float(value)
+        except (TypeError, ValueError):
+            warnings.append(f"field {key!r} should be a number, got {str(value)[:30]!r}; ignored")
+            return None
+        if not math.isfinite(as_float):
+            warnings.append(f"field {key!r} is not a finite number ({str(value)[:30]!r}); ignored")
+            return None
+        number = int(as_float)
     if number < 0:
         warnings.append(f"field {key!r} is negative; ignored")
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -21,7 +20,7 @@ from dataset_atlas.model import (
     TimeSpan,
 )
 from dataset_atlas.normalize.dates import parse_date
-from dataset_atlas.normalize.extents import normalize_bbox, union_bboxes
+from dataset_atlas.normalize.extents import finite_float, normalize_bbox, union_bboxes
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_doi
 from dataset_atlas.normalize.resolution import parse_time_resolution
@@ -46,6 +45,10 @@ _THEMES: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 _OPEN_LICENCE = re.compile(r"^(CC|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab)", re.I)
+# Theme and time-step guesses look at this much text only: a million-character title made a
+# dozen regex searches take a second per record (real titles and keyword lists are far shorter).
+_INFER_CHARS = 10_000
+_INFER_KEYWORDS = 200
 _TIME_WORDS = re.compile(r"hourly|daily|weekly|monthly|annual|yearly", re.I)
 
 
@@ -69,15 +72,28 @@ def _positive_numbers(values: Any) -> list[float]:
     items = values if isinstance(values, list) else [values]
     out: list[float] = []
     for v in items:
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
-            out.append(float(v))
+        number = finite_float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+        if number is not None and number > 0:
+            out.append(number)
         elif isinstance(v, Mapping):  # summaries may hold a range object {"minimum":..}
             out.extend(_positive_numbers(v.get("minimum")))
     return out
 
 
+def _band_resolutions(holder: Mapping[str, Any]) -> list[float]:
+    """Cell sizes of the bands listed in ``holder``: STAC 1.0 ``raster:bands[].spatial_resolution``
+    or STAC 1.1 ``bands[]."raster:spatial_resolution"`` (1.1 merged raster:bands into bands)."""
+    out: list[float] = []
+    for key, field_name in (("raster:bands", "spatial_resolution"), ("bands", "raster:spatial_resolution")):
+        for band in _list(holder, key):
+            if isinstance(band, Mapping):
+                out.extend(_positive_numbers(band.get(field_name)))
+    return out
+
+
 def stac_resolution(doc: Mapping[str, Any]) -> Resolution:
-    """Finest cell size in metres from ``gsd``, ``summaries.gsd`` or item_assets raster bands."""
+    """Finest cell size in metres from ``gsd``, ``summaries.gsd``, item_assets bands or the
+    collection's own ``bands`` (STAC 1.1)."""
     candidates: list[tuple[str, list[float]]] = [
         ("gsd", _positive_numbers(doc.get("gsd"))),
         ("summaries.gsd", _positive_numbers(_dict(doc, "summaries").get("gsd"))),
@@ -85,10 +101,9 @@ def stac_resolution(doc: Mapping[str, Any]) -> Resolution:
     bands: list[float] = []
     for asset in _dict(doc, "item_assets").values():
         if isinstance(asset, Mapping):
-            for band in _list(asset, "raster:bands"):
-                if isinstance(band, Mapping):
-                    bands.extend(_positive_numbers(band.get("spatial_resolution")))
-    candidates.append(("item_assets raster:bands spatial_resolution", bands))
+            bands.extend(_band_resolutions(asset))
+    candidates.append(("item_assets bands spatial resolution", bands))
+    candidates.append(("bands spatial resolution", _band_resolutions(doc)))
     for _where, values in candidates:  # in order of precedence
         if values:
             metres = min(values)
@@ -141,9 +156,9 @@ def _time_resolution(doc: Mapping[str, Any]) -> tuple[TimeResolution, str]:
     for dim in _dict(doc, "cube:dimensions").values():
         if isinstance(dim, Mapping) and dim.get("type") == "temporal" and isinstance(dim.get("step"), str):
             return parse_time_resolution(dim["step"]), dim["step"]
-    words = " ".join([str(doc.get("id", "")), str(doc.get("title", ""))] +
-                     [k for k in _list(doc, "keywords") if isinstance(k, str)])
-    m = _TIME_WORDS.search(words)
+    words = " ".join([str(doc.get("id", ""))[:_INFER_CHARS], str(doc.get("title", ""))[:_INFER_CHARS]] +
+                     [k for k in _list(doc, "keywords")[:_INFER_KEYWORDS] if isinstance(k, str)])
+    m = _TIME_WORDS.search(words[:_INFER_CHARS])
     if m:
         return parse_time_resolution(m.group(0)), m.group(0)
     return TimeResolution.UNKNOWN, ""
@@ -154,7 +169,8 @@ def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
         value = doc.get(key)
         if isinstance(value, str) and value.strip():
             return clean_text(value)
-    text = " ".join([*keywords, str(doc.get("title", "")), str(doc.get("id", ""))])
+    text = " ".join([*keywords[:_INFER_KEYWORDS], str(doc.get("title", ""))[:_INFER_CHARS],
+                     str(doc.get("id", ""))[:_INFER_CHARS]])[:_INFER_CHARS]
     for pattern, theme in _THEMES:
         if pattern.search(text):
             return theme

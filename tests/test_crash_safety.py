@@ -1,0 +1,131 @@
+"""Kill a real `dataset-atlas ingest` (SIGKILL, SIGTERM) while it reads and while it writes:
+the previous index must stay intact, no worker may outlive it, and the next ingest must leave
+no temp file behind. Real files, real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dataset_atlas.catalog import LocalCatalog
+from dataset_atlas.catalog.index import temp_files
+
+from .conftest import SEEDS
+
+RECORDS = 6000  # above the worker threshold (2000 files): the ingest forks worker processes
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "synth", "--count", str(RECORDS), "--out", str(out)],
+                   check=True, capture_output=True, timeout=300)
+    return out
+
+
+def children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is ``pid``."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_bytes().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != b"Z":
+                found.add(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != b"Z"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ingest_to_index as a command, printing errors as the CLI does: records stream into the temp
+# file while the workers read, so a kill always lands mid-write.
+STREAMED = """
+import sys
+from dataset_atlas.catalog.ingest import ingest_to_index
+from dataset_atlas.errors import AtlasError
+try:
+    ingest_to_index([sys.argv[1]], sys.argv[2])
+except AtlasError as exc:
+    print(f"dataset-atlas: {exc}", file=sys.stderr)
+    sys.exit(2)
+"""
+
+
+def start_ingest(source: Path, index: Path, how: str = "cli") -> subprocess.Popen[bytes]:
+    command = ([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(source), "--index", str(index)]
+               if how == "cli" else [sys.executable, "-c", STREAMED, str(source), str(index)])
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+# When to kill: once the workers run (reading), or once the temp index file exists (writing:
+# from the start when records stream into the file, at the end when a whole frame is saved).
+MOMENTS = {
+    "reading": lambda proc, index: bool(children(proc.pid)),
+    "writing": lambda proc, index: bool(temp_files(index)),
+    "streaming": lambda proc, index: bool(temp_files(index)) and bool(children(proc.pid)),
+}
+
+
+@pytest.mark.parametrize(("how", "moment"), [("cli", "reading"), ("cli", "writing"), ("streamed", "streaming")])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_ingest_keeps_the_old_index(tmp_path: Path, synthetic: Path, sig: signal.Signals,
+                                           how: str, moment: str) -> None:
+    index = tmp_path / "index.parquet"
+    subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(SEEDS), "--index", str(index)],
+                   check=True, capture_output=True, timeout=120)
+    before = digest(index)
+    proc = start_ingest(synthetic, index, how)
+    try:
+        reached = wait_for(lambda: proc.poll() is None and MOMENTS[moment](proc, index), timeout=120)
+        if not reached:
+            pytest.skip(f"the ingest finished before the {moment} moment could be caught")
+        workers = children(proc.pid)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    if sig == signal.SIGTERM and moment != "reading":  # handled: one clear line, temp file removed at once
+        assert proc.returncode == 2 and b"SIGTERM: " in stderr and b"interrupted" in stderr
+        assert b"Traceback" not in stderr and not temp_files(index)
+    assert wait_for(lambda: not any(alive(w) for w in workers), timeout=10), "worker processes survived"
+    assert digest(index) == before
+    assert len(LocalCatalog.load(index)) == 3
+
+    done = subprocess.run([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(synthetic), "--index",
+                           str(index)], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert not temp_files(index)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.parquet"]  # no lock file either
+    assert len(LocalCatalog.load(index)) == RECORDS
