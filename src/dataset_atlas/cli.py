@@ -205,7 +205,8 @@ def _search(args: argparse.Namespace) -> SearchResult:
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Build an index from files and folders."""
-    from dataset_atlas.catalog import LocalCatalog, default_index_path
+    from dataset_atlas.catalog import default_index_path
+    from dataset_atlas.catalog.ingest import ingest_to_index
 
     index = Path(args.index) if args.index else (default_index_path() or DEFAULT_INDEX)
 
@@ -217,12 +218,10 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
             shown[0] = n
             print(f"\rread {n:,} files", end="", file=sys.stderr, flush=True)
 
-    catalog = LocalCatalog.from_paths(args.paths, progress=progress if show else None)
+    # Records stream into the index in row groups: memory stays bounded whatever the catalog size.
+    report = ingest_to_index(args.paths, index, progress=progress if show else None)
     if show and shown[0]:
-        print(f"\rread {shown[0]:,}+ files; saving the index", file=sys.stderr)
-    report = catalog.report
-    if report.ingested:
-        catalog.save(index)
+        print(f"\rread {shown[0]:,}+ files", file=sys.stderr)
     if args.json:
         payload = {**report.to_dict(), "index": str(index) if report.ingested else None}
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=out)
