@@ -41,10 +41,14 @@ def expect_header(page: Page, text: str) -> None:
 
 
 def expect_url(page: Page, pattern: str, present: bool = True) -> None:
-    if present:
-        expect(page).to_have_url(re.compile(pattern), timeout=TIMEOUT)
-    else:
-        expect(page).not_to_have_url(re.compile(pattern), timeout=TIMEOUT)
+    """Wait until the address bar matches (or stops matching) ``pattern``.
+
+    Reads ``location.href`` itself: Playwright's ``page.url`` missed some of Streamlit's
+    ``pushState`` updates (seen after a rerun that also updated the map component).
+    """
+    page.wait_for_function(
+        "([p, present]) => new RegExp(p).test(decodeURIComponent(location.href)) === present",
+        arg=[pattern, present], timeout=TIMEOUT)
 
 
 def search(page: Page, label: str, text: str) -> None:
@@ -239,7 +243,7 @@ def test_typed_area_is_drawn_and_filters(page: Page, atlas: Server) -> None:
     frame = open_app(page, atlas, "?lang=en")
     search(page, "Area", "170,50,-170,70")  # across the antimeridian: no seed there
     expect_header(page, "0 of 4 datasets")
-    expect_url(page, r"[?&]bbox=170%2C50%2C-170%2C70|[?&]bbox=170,50,-170,70")
+    expect_url(page, r"[?&]bbox=170,50,-170,70")
     expect(frame.locator("path.atlas-area")).to_have_count(2, timeout=TIMEOUT)  # one part each side of 180°
     search(page, "Area", "10,20,30")
     expect(page.get_by_text("four numbers").first).to_be_visible(timeout=TIMEOUT)
