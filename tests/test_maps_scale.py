@@ -183,6 +183,9 @@ def test_every_dataset_is_drawn_counted_listed_or_outside() -> None:
         assert accounted(plan) == plan.in_view
         assert plan.in_view + plan.outside + plan.missing == len(frame)
         assert len(plan.groups) <= 800
+        for c in plan.cells:  # each count sits inside its own cell: counts never overlap
+            s, w, n, e = c.bounds
+            assert s <= c.lat <= n and w <= c.lon <= e
 
 
 def test_global_extents_are_listed_not_a_cell_in_africa() -> None:

@@ -11,19 +11,21 @@
   var STYLE = {
     boxWeight: 1.2,
     boxFillOpacity: 0.07,
-    fullTintArea: 400,
+    fullTintShare: 0.02,
     selectedColor: "#d6005c",
     selectedWeight: 3.5,
     sharedWeight: 2.2,
     dash: "6 4"
   };
 
-  function fillOpacity(boxes) {
-    // Large extents are tinted less: dozens of global boxes stacked at a constant opacity
-    // would hide the basemap. Boxes up to ~20 x 20 degrees keep the full tint.
+  function fillOpacity(boxes, viewArea) {
+    // A box is tinted by the share of the view it covers: small boxes keep the full tint,
+    // a box over most of the view gets almost none (hundreds of them stacked would hide the
+    // basemap). Without a view (a dataset's own map) the share of a world-sized area is used.
     var area = 0;
     boxes.forEach(function (b) { area += Math.abs((b[2] - b[0]) * (b[3] - b[1])); });
-    return Math.max(0.004, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintArea / Math.max(area, 1)));
+    var share = area / (viewArea || 60000);
+    return Math.max(0, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintShare / Math.max(share, 1e-9)));
   }
 
   function boxesToLatLngs(boxes) {
@@ -91,7 +93,7 @@
           color: selected ? STYLE.selectedColor : color,
           weight: selected ? STYLE.selectedWeight : (shared ? STYLE.sharedWeight : STYLE.boxWeight),
           fillColor: color,
-          fillOpacity: selected ? 0.15 : fillOpacity(f[1]),
+          fillOpacity: selected ? 0.15 : fillOpacity(f[1], data.v),
           dashArray: approximate ? STYLE.dash : null
         });
       }

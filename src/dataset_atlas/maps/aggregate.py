@@ -31,8 +31,13 @@ from dataset_atlas.maps.extents import EXTENT_COLUMNS, MERCATOR_MAX_LAT
 
 # Side of a count cell on screen: count circles are up to ~45 px wide.
 CELL_PX = 96.0
+# Half the width of the largest count circle (atlas-map.js sizes them 22 + 6 log10(n) px).
+CELL_RADIUS_PX = 24.0
 # An extent this many pixels wide or tall (its visible part) is drawn, never counted.
 LARGE_PX = 160.0
+# When some cells must stay counts, only cells with at most this many outlines are drawn:
+# more in one cell is a tangle, a count reads better.
+EXPAND_MAX = 40
 # The world view the map opens on (Leaflet fits -180..180 into a ~900 px wide map).
 WORLD_ZOOM = 1.75
 _TILE = 256.0
@@ -198,6 +203,7 @@ def plan_map(
     max_features: int = 1500,
     cell_px: float = CELL_PX,
     large_px: float = LARGE_PX,
+    expand_max: int = EXPAND_MAX,
 ) -> MapPlan:
     """Decide what the map shows of ``frame`` (columns west, south, east, north) in ``view``.
 
@@ -275,7 +281,7 @@ def plan_map(
     cell_starts = np.concatenate([[0], np.cumsum(groups_per_cell)])
     # Sparsest cells first: they turn into extents while the budget lasts.
     for c in np.argsort(groups_per_cell, kind="stable"):
-        if spent + groups_per_cell[c] > budget:
+        if spent + groups_per_cell[c] > budget or groups_per_cell[c] > expand_max:
             break
         shown[small[by_cell[cell_starts[c] : cell_starts[c + 1]]]] = True
         spent += int(groups_per_cell[c])
@@ -287,10 +293,16 @@ def plan_map(
         total = np.bincount(where, weights=weight)
         mean_x = np.bincount(where, weights=weight * cx_deg[counted]) / total
         mean_y = np.bincount(where, weights=weight * cy[counted]) / total
+        # The count sits at the mean of its extents, but inside its own cell (less the
+        # circle's radius), so neighbouring counts never overlap.
+        inset = min(CELL_RADIUS_PX, cell_px / 2.0)
         for k, count, mx, my in zip(ukeys, total, mean_x, mean_y, strict=True):
             r, c0 = divmod(int(k), 1_000_003)
             west = c0 * cell_px / scale - 180.0
-            north = float(_merc_lat(top - r * cell_px / y_scale))
+            mx = min(max(mx, west + inset / scale), west + (cell_px - inset) / scale)
+            y_top = top - r * cell_px / y_scale
+            my = min(max(my, y_top - (cell_px - inset) / y_scale), y_top - inset / y_scale)
+            north = float(_merc_lat(y_top))
             south = float(_merc_lat(top - (r + 1) * cell_px / y_scale))
             bounds = (south, west, north, west + cell_px / scale)
             plan.cells.append(Cell(float(_merc_lat(my)), float(mx), int(count), bounds))

@@ -134,11 +134,14 @@ DatasetAtlas.addExtents({{ this._parent.get_name() }}, {{ this.payload }});
 {% endmacro %}"""
     )
 
-    def __init__(self, palette: list[str], features: list[list[Any]]) -> None:
+    def __init__(self, palette: list[str], features: list[list[Any]], view_area: float | None = None) -> None:
         super().__init__()
         self._name = "ExtentLayer"
         self.count = len(features)
-        self.payload = _js_json({"c": palette, "f": features})
+        data: dict[str, Any] = {"c": palette, "f": features}
+        if view_area:
+            data["v"] = round(view_area, 6)  # lets the script tint large-on-screen boxes less
+        self.payload = _js_json(data)
 
 
 class CellLayer(AtlasAssets):
@@ -417,7 +420,9 @@ def build_map_parts(
     if cells:
         CellLayer([_cell_record(c, lang) for c in cells]).add_to(group)
     if features:
-        ExtentLayer(list(palette), features).add_to(group)
+        shown = view or MapView.world()
+        view_area = shown.width * (min(shown.north, MERCATOR_MAX_LAT) - max(shown.south, -MERCATOR_MAX_LAT))
+        ExtentLayer(list(palette), features, view_area).add_to(group)
     if len(plan.cover):
         CoverControl(_cover_data(columns.iloc[plan.cover], lang)).add_to(group)
 
