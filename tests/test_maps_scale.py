@@ -173,7 +173,7 @@ def china_catalog(n_small: int = 4000, n_global: int = 5000, n_arctic: int = 300
 
 
 def accounted(plan: MapPlan) -> int:
-    return plan.drawn_datasets + sum(c.count for c in plan.cells) + len(plan.cover)
+    return plan.drawn_datasets + sum(c.count for c in plan.cells) + len(plan.cover) + len(plan.partial)
 
 
 def test_every_dataset_is_drawn_counted_listed_or_outside() -> None:
@@ -218,6 +218,19 @@ def test_a_view_inside_large_extents_is_never_empty() -> None:
     assert len(plan.cover) == 5001  # what the corner box announces
     # Smallest first: the regional box before the global ones.
     assert plan.cover[0] == len(frame) - 1
+
+
+def test_many_extents_larger_than_the_view_are_listed_a_few_are_drawn() -> None:
+    view = MapView(125.0, 44.5, 126.5, 45.3, 9)
+    # Boxes 10 degrees wide whose west edge crosses the view: they reach into it, not over it.
+    big = [(125.2 + i * 0.01, 40.0, 135.0, 50.0) for i in range(100)]
+    small = [(125.5, 44.8, 125.6, 44.9)]
+    many = plan_map(boxes(big + small), view)
+    assert len(many.partial) == 100 and many.drawn_datasets == 1
+    html = build_map(boxes(big + small), view=view, lang="en").get_root().render()
+    assert "100 larger extents reach into it" in html
+    few = plan_map(boxes(big[:5] + small), view)
+    assert len(few.partial) == 0 and few.drawn_datasets == 6
 
 
 def test_sparse_cells_become_extents_dense_ones_stay_counts() -> None:
@@ -296,8 +309,9 @@ def test_cover_control_lists_covering_datasets() -> None:
     html = build_map(frame, lang="en").get_root().render()
     data = json.loads(re.search(r"DatasetAtlas\.setCover\(\w+, (\{.*?\})\);\n", html).group(1))  # type: ignore[union-attr]
     assert data["h"] == "12 datasets cover this whole view"
-    assert data["t"][0] == "Global &lt;0&gt;" and len(data["t"]) == 8
-    assert data["m"] == "… and 4 more"
+    assert data["l"][0] == "<b>12 datasets cover this whole view</b>"
+    assert data["l"][1] == "Global &lt;0&gt;" and len(data["l"]) == 1 + 8 + 1
+    assert data["l"][-1] == "… and 4 more"
     assert "addExtents" not in html  # nothing to draw: no box around the whole world
 
 

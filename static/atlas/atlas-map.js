@@ -146,8 +146,8 @@
         head.innerHTML = data.h;  // escaped on the server
         var list = L.DomUtil.create("div", "atlas-cover-list", box);
         list.hidden = true;
-        var html = "<ul>" + data.t.map(function (t) { return "<li>" + t + "</li>"; }).join("") + "</ul>";
-        if (data.m) { html += "<div>" + data.m + "</div>"; }
+        // data.l: escaped lines (section heads in <b>, then titles) from the server.
+        var html = data.l.map(function (line) { return "<div>" + line + "</div>"; }).join("");
         html += "<div class=\"atlas-q\">" + data.f + "</div>";
         list.innerHTML = html;
         head.addEventListener("click", function () { list.hidden = !list.hidden; });

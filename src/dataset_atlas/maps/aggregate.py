@@ -6,6 +6,9 @@ The rules, so that what the map shows is true at every zoom:
 * Extents that **cover the whole view** (a global dataset on the world view, a province-wide
   one when zoomed into a valley) are not drawn: a box around the whole screen says nothing.
   They are counted and listed in a corner of the map instead, and a click anywhere lists them.
+* Extents **much larger than the view** that reach into it are drawn when there are a few
+  (their edges say where they end); when there are many, they are listed with the covering
+  ones instead of crossing the view as a plaid of lines.
 * Extents with **identical geometry** (thousands of Arctic caps, dozens of global STAC boxes)
   become one outline that says how many datasets share it.
 * If what remains fits the budget, every extent in view is drawn. Otherwise the view is cut
@@ -38,6 +41,8 @@ LARGE_PX = 160.0
 # When some cells must stay counts, only cells with at most this many outlines are drawn:
 # more in one cell is a tangle, a count reads better.
 EXPAND_MAX = 40
+# Extents larger than the view reaching into it are drawn up to this many, else listed.
+BIG_DRAW_MAX = 40
 # The world view the map opens on (Leaflet fits -180..180 into a ~900 px wide map).
 WORLD_ZOOM = 1.75
 _TILE = 256.0
@@ -126,6 +131,8 @@ class MapPlan:
     groups: list[np.ndarray] = field(default_factory=list)  # drawn outlines, each 1+ identical extents
     cells: list[Cell] = field(default_factory=list)  # counts
     cover: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # smallest first
+    # Extents much larger than the view that reach into it, listed (not drawn) when many.
+    partial: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     in_view: int = 0
     outside: int = 0
     missing: int = 0
@@ -204,6 +211,7 @@ def plan_map(
     cell_px: float = CELL_PX,
     large_px: float = LARGE_PX,
     expand_max: int = EXPAND_MAX,
+    big_draw_max: int = BIG_DRAW_MAX,
 ) -> MapPlan:
     """Decide what the map shows of ``frame`` (columns west, south, east, north) in ``view``.
 
@@ -231,7 +239,17 @@ def plan_map(
     cover_pos = np.flatnonzero(covers)
     plan.cover = idx[cover_pos[np.argsort(width[cover_pos] * (n[cover_pos] - s[cover_pos]), kind="stable")]]
 
-    rest = np.flatnonzero(in_view & ~covers)
+    # Extents at least twice the view's size that reach into it without covering it: a few
+    # are drawn (their edges say where they end), many would only cross the view as a
+    # plaid of lines, so then they are listed with the covering ones.
+    view_h = view.north - view.south
+    big = in_view & ~covers & (width >= 2.0 * view.width) & ((n - s) >= 2.0 * view_h)
+    if big.sum() > big_draw_max:
+        big_pos = np.flatnonzero(big)
+        plan.partial = idx[big_pos[np.argsort(width[big_pos] * (n[big_pos] - s[big_pos]), kind="stable")]]
+    else:
+        big[:] = False
+    rest = np.flatnonzero(in_view & ~covers & ~big)
     if rest.size == 0:
         return plan
     # Identical extents (rounded to ~10 m) become one shared outline.

@@ -185,6 +185,7 @@ class MapStats:
     aggregated: bool  # some extents are shown as counts
     cells: int = 0
     cover: int = 0  # datasets covering the whole view (listed, not drawn)
+    partial: int = 0  # datasets much larger than the view reaching into it (listed when many)
     outside: int = 0  # datasets with an extent outside the view
 
 
@@ -360,10 +361,12 @@ def _outline_features(
     return features
 
 
-def _cover_data(rows: pd.DataFrame, lang: str) -> dict[str, Any]:
-    head = rows.head(COVER_TITLES)
-    titles = [pick_title(z, e, lang) for z, e in zip(head["title_zh"], head["title_en"], strict=True)]
-    return cover_control_data(len(rows), titles, lang)
+def _cover_data(cover: pd.DataFrame, partial: pd.DataFrame, lang: str) -> dict[str, Any]:
+    def titles(rows: pd.DataFrame) -> list[str]:
+        head = rows.head(COVER_TITLES)
+        return [pick_title(z, e, lang) for z, e in zip(head["title_zh"], head["title_en"], strict=True)]
+
+    return cover_control_data(len(cover), titles(cover), lang, len(partial), titles(partial))
 
 
 def build_map_parts(
@@ -423,8 +426,8 @@ def build_map_parts(
         shown = view or MapView.world()
         view_area = shown.width * (min(shown.north, MERCATOR_MAX_LAT) - max(shown.south, -MERCATOR_MAX_LAT))
         ExtentLayer(list(palette), features, view_area).add_to(group)
-    if len(plan.cover):
-        CoverControl(_cover_data(columns.iloc[plan.cover], lang)).add_to(group)
+    if len(plan.cover) or len(plan.partial):
+        CoverControl(_cover_data(columns.iloc[plan.cover], columns.iloc[plan.partial], lang)).add_to(group)
 
     for overlay in overlays:
         rgba, bounds = overlay if isinstance(overlay, tuple) else (overlay.rgba, overlay.bounds)
@@ -439,6 +442,7 @@ def build_map_parts(
         aggregated=bool(cells),
         cells=len(cells),
         cover=len(plan.cover),
+        partial=len(plan.partial),
         outside=plan.outside,
     )
     return MapParts(map=m, features=group, stats=stats)

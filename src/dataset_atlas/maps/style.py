@@ -61,6 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "more": "……另有 {n} 个",
         "click_choose": "点击地图可列出并选择",
         "cover": "{n} 个数据集覆盖整个视图",
+        "partial": "{n} 个更大的范围伸入视图",
         "choose": "此处有 {n} 个数据集，选择一个：",
         "choose_more": "按范围从小到大列出前 {shown} 个（共 {n} 个）",
         "cover_note": "{n} 个数据集覆盖整个视图（见地图右上角）",
@@ -80,6 +81,7 @@ LABELS: dict[str, dict[str, str]] = {
         "more": "… and {n} more",
         "click_choose": "Click the map to list them and choose",
         "cover": "{n} datasets cover this whole view",
+        "partial": "{n} larger extents reach into it",
         "choose": "{n} datasets here, choose one:",
         "choose_more": "The first {shown} of {n}, smallest extent first",
         "cover_note": "{n} datasets cover the whole view (top right of the map)",
@@ -166,12 +168,27 @@ def shared_tooltip(count: int, titles: Sequence[str], lang: str) -> str:
     return "<br>".join(lines)
 
 
-def cover_control_data(count: int, titles: Sequence[str], lang: str) -> dict[str, Any]:
-    """What the map's corner box shows about the datasets covering the whole view (escaped)."""
+def cover_control_data(
+    count: int, titles: Sequence[str], lang: str, partial: int = 0, partial_titles: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What the map's corner box shows (escaped): the datasets covering the whole view and,
+    when many, those much larger than the view that reach into it; first titles of each."""
+
+    def section(key: str, n: int, names: Sequence[str]) -> list[str]:
+        if n == 0:
+            return []
+        out = [f"<b>{html.escape(label(key, lang, n=f'{n:,}'))}</b>"]
+        out += [html.escape(_shorten(t or label("untitled", lang), 90), quote=False) for t in names]
+        if n > len(names):
+            out.append(html.escape(label("more", lang, n=f"{n - len(names):,}")))
+        return out
+
+    heads = [label("cover", lang, n=f"{count:,}")] if count else []
+    if partial:
+        heads.append(label("partial", lang, n=f"{partial:,}"))
     return {
-        "h": html.escape(label("cover", lang, n=f"{count:,}")),
-        "t": [html.escape(_shorten(t or label("untitled", lang), 90), quote=False) for t in titles],
-        "m": html.escape(label("more", lang, n=f"{count - len(titles):,}")) if count > len(titles) else "",
+        "h": html.escape(" · ".join(heads)),
+        "l": section("cover", count, titles) + section("partial", partial, partial_titles),
         "f": html.escape(label("click_choose", lang)),
     }
 
