@@ -97,7 +97,7 @@
           dashArray: approximate ? STYLE.dash : null
         });
       }
-      layer.bindTooltip(f[4], {sticky: true, className: "atlas-tooltip", direction: "top", offset: [0, -8]});
+      layer.bindTooltip(f[4], {sticky: true, className: "atlas-tooltip", direction: "auto"});
       group.addLayer(layer);
     });
   }

@@ -141,16 +141,27 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
             add_quicklook_overlay(parts.features, look.rgba, look.bounds, opacity=state.opacity,
                                   name=look.source.rsplit("/", 1)[-1])
         returned = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip",
-                    "last_active_drawing", "bounds", "zoom"]
+                    "last_active_drawing", "all_drawings", "bounds", "zoom"]
         ret = st_folium(parts.map, feature_group_to_add=parts.features, key=MAP_KEY, height=540,
                         use_container_width=True, returned_objects=returned, **framing)
         if parts.stats.aggregated:
             st.caption(t("map_aggregated", lang))
-        _map_click(ret or {})
+        events = dict(ret or {})
+        if not _drawn_with_tool(events):
+            # streamlit-folium also reports a clicked extent or cell as the "last drawing".
+            events["last_active_drawing"] = None
+        _map_click(events)
         _choices()
         # Drawing and "use the current view" stay with the page's handler; clicks are handled here.
-        _handle_map_events({k: v for k, v in (ret or {}).items() if not k.startswith("last_object")},
+        _handle_map_events({k: v for k, v in events.items() if not k.startswith("last_object")},
                            state, result.frame)
+
+    def _drawn_with_tool(ret: dict[str, Any]) -> bool:
+        drawing = ret.get("last_active_drawing")
+        if not isinstance(drawing, dict):
+            return False
+        drawn = [d.get("geometry") for d in ret.get("all_drawings") or [] if isinstance(d, dict)]
+        return drawing.get("geometry") in drawn
 
     def _map_click(ret: dict[str, Any]) -> None:
         point = ret.get("last_clicked")
