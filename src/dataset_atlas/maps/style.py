@@ -177,7 +177,8 @@ def cover_control_data(
     def section(key: str, n: int, names: Sequence[str]) -> list[str]:
         if n == 0:
             return []
-        out = [f"<b>{html.escape(label(key, lang, n=f'{n:,}'))}</b>"]
+        # A heading per section only when there are two (the button already says the one).
+        out = [f"<b>{html.escape(label(key, lang, n=f'{n:,}'))}</b>"] if count and partial else []
         out += [html.escape(_shorten(t or label("untitled", lang), 90), quote=False) for t in names]
         if n > len(names):
             out.append(html.escape(label("more", lang, n=f"{n - len(names):,}")))
