@@ -82,7 +82,10 @@ def cells_near(page: Page, fl: FrameLocator, lat: float, lon: float, radius_px: 
     found = []
     for cell in fl.locator(".atlas-cell").all():
         box = cell.bounding_box()
-        if box and abs(box["x"] + box["width"] / 2 - x) < radius_px and abs(box["y"] + box["height"] / 2 - y) < radius_px:
+        if box is None:
+            continue
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if abs(cx - x) < radius_px and abs(cy - y) < radius_px:
             found.append(cell.inner_text())
     return found
 
