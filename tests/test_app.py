@@ -38,7 +38,7 @@ def qp(at: AppTest, key: str) -> list[str]:
 
 def unescaped(markdown: str) -> str:
     """Message text as a person reads it (messages escape Markdown so nothing renders as a link)."""
-    return markdown.replace("\\", "")
+    return markdown.replace("`", "")
 
 
 def headline(at: AppTest) -> str:
@@ -111,9 +111,12 @@ def test_map_click_selects_the_dataset() -> None:
     at = run({"lang": "en"})
     # What streamlit-folium returns for a click on an extent: the point and the tooltip text.
     at.session_state[map_component(at)["key"]] = {  # streamlit-folium's own component key
+        "last_clicked": {"lat": 45.0, "lng": 125.0},
         "last_object_clicked": {"lat": 45.0, "lng": 125.0},
-        "last_object_clicked_tooltip": f"NE China ⟨id:{MAGT_ID}⟩",
+        "last_object_clicked_tooltip": f"NE China ⟨id:{MAGT_ID}⟩",  # the hidden span's text
+        "last_object_clicked_count": 1,
         "last_active_drawing": None,
+        "all_drawings": None,
     }
     at.run()
     assert at.session_state["_view"].selected == MAGT_ID

@@ -15,6 +15,8 @@ import streamlit_folium
 
 from dataset_atlas.maps import (
     MERCATOR_MAX_LAT,
+    OTHER_COLOR,
+    PALETTE,
     OfflineAssetError,
     add_quicklook_overlay,
     asset_urls,
@@ -23,6 +25,7 @@ from dataset_atlas.maps import (
     build_map_parts,
     category_color,
     dataset_id_from_click,
+    datasets_at_click,
     display_parts,
     extent_tooltip,
     external_urls,
@@ -356,3 +359,93 @@ def test_click_on_a_count_cell_or_nothing(sample: pd.DataFrame) -> None:
     assert dataset_id_from_click(ret, sample) is None
     unknown = {"last_object_clicked_tooltip": "gone ⟨id:deleted⟩", "last_object_clicked": None}
     assert dataset_id_from_click(unknown, sample) is None
+
+
+# --- palette, tooltips, overlap chooser (issue 8) ----------------------------------------
+
+
+def visible_text(html_fragment: str) -> str:
+    """What a person sees in a tooltip: hidden spans removed, tags stripped."""
+    return tooltip_text(re.sub(r"<span hidden>.*?</span>", "", html_fragment))
+
+
+def test_tooltip_shows_the_title_and_hides_the_id_marker() -> None:
+    tip = extent_tooltip("urn:x:1", "Glacier inventory of the Tien Shan", "approximate", "en")
+    assert visible_text(tip) == "Glacier inventory of the Tien Shanapproximate extent"
+    assert "⟨id:" not in visible_text(tip)
+    assert tooltip_text(tip).endswith("⟨id:urn:x:1⟩")  # what the click handler reads
+
+
+def test_tooltip_css_keeps_words_on_a_line() -> None:
+    css = (ROOT / "static/atlas/atlas-map.css").read_text()
+    rule = css[css.index(".leaflet-tooltip.atlas-tooltip") :].split("}")[0]
+    assert "white-space: normal" in rule and "min-width" in rule and "max-width" in rule
+
+
+def test_colours_follow_the_catalog_rank_and_stay_distinct() -> None:
+    order = [f"cat{i}" for i in range(20)]
+    colours = [category_color(c, order) for c in order]
+    assert len(set(colours[: len(PALETTE)])) == len(PALETTE)  # every ranked colour distinct
+    assert set(colours[len(PALETTE) :]) == {OTHER_COLOR}
+    assert category_color("not in the catalog", order) == OTHER_COLOR
+    assert category_color("cat0", order) == PALETTE[0]
+    # Without an order the old behaviour: a stable hash of the name.
+    assert category_color("cat0") == category_color("cat0") and category_color("cat0") in PALETTE
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+def test_palette_colours_are_far_apart() -> None:
+    # No two palette colours (nor the selection colour) closer than this in plain RGB
+    # distance: the old palette had cyans ~25 apart.
+    colours = [*PALETTE, OTHER_COLOR, "#d6005c"]
+    for i, a in enumerate(colours):
+        for b in colours[i + 1 :]:
+            distance = sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+            assert distance > 60, (a, b, distance)
+
+
+def test_legend_follows_the_catalog_order() -> None:
+    html = legend_html({"rare": 1, "common": 9}, "en", order=["common", "rare"])
+    assert html.index("common") < html.index("rare")
+    assert PALETTE[0] in html and PALETTE[1] in html
+
+
+def test_map_uses_the_catalog_order_for_colours(sample: pd.DataFrame) -> None:
+    order = ["sea ice", "glacier", "station", "ice sheet"]
+    payload = extent_payload(rendered(build_map(sample, category_order=order)))
+    tibet = next(f for f in payload["f"] if "⟨id:tibet⟩" in f[4])  # type: ignore[union-attr]
+    assert payload["c"][tibet[2]] == PALETTE[1]  # type: ignore[index]
+
+
+def click_at(lat: float, lng: float, zoom: float = 4, **extra: object) -> dict[str, object]:
+    return {"last_clicked": {"lat": lat, "lng": lng}, "zoom": zoom, **extra}
+
+
+def test_datasets_at_click_lists_every_overlap_smallest_first(sample: pd.DataFrame) -> None:
+    assert datasets_at_click(click_at(60, 179), sample) == ["bering", "arctic"]
+    assert datasets_at_click(click_at(60, -175), sample) == ["bering", "arctic"]
+    assert datasets_at_click(click_at(60, 185), sample) == ["bering", "arctic"]  # a wrapped copy
+    assert datasets_at_click(click_at(35, 90), sample) == ["tibet"]
+    assert datasets_at_click(click_at(0, 0), sample) == []
+    assert datasets_at_click(click_at(29.6, 91.1), sample) == ["lhasa", "tibet"]
+
+
+def test_datasets_at_click_has_pixel_slack_for_points_and_outlines(sample: pd.DataFrame) -> None:
+    # 0.05 degrees east of Lhasa: ~2 px at zoom 4 (hit), ~900 px at zoom 14 (miss).
+    assert "lhasa" in datasets_at_click(click_at(29.6, 91.15, zoom=4), sample)
+    assert "lhasa" not in datasets_at_click(click_at(29.6, 91.15, zoom=14), sample)
+    # Just outside Tibet's east edge, on its outline at zoom 3.
+    assert datasets_at_click(click_at(35, 104.3, zoom=3), sample) == ["tibet"]
+    assert datasets_at_click(click_at(35, 104.3, zoom=10), sample) == []
+
+
+def test_datasets_at_click_ignores_cells_and_missing_clicks(sample: pd.DataFrame) -> None:
+    cell = click_at(35, 90, last_object_clicked_tooltip="12 datasets here ⟨cell⟩")
+    assert datasets_at_click(cell, sample) == []
+    assert datasets_at_click(None, sample) == []
+    assert datasets_at_click({"last_clicked": None}, sample) == []
+    # An object click without a map click still has a point.
+    assert datasets_at_click({"last_object_clicked": {"lat": 35, "lng": 90}, "zoom": 4}, sample) == ["tibet"]

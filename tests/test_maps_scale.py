@@ -1,4 +1,4 @@
-"""Scale (issue 5): grid aggregation, and a payload that stays bounded at any catalog size."""
+"""Scale (issues 5 and 8): what the map shows at each view, and a payload bounded at any size."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import streamlit_folium
 from dataset_atlas.maps import (
     FEATURE_BUDGET_BYTES,
     PAYLOAD_LIMIT_BYTES,
+    MapPlan,
+    MapView,
     aggregate_extents,
     box_center,
     build_map,
@@ -20,6 +22,8 @@ from dataset_atlas.maps import (
     cell_deg_for_zoom,
     make_box,
     payload_bytes,
+    plan_map,
+    view_from_return,
 )
 
 
@@ -146,38 +150,177 @@ def test_aggregation_is_pure_and_counts_everything() -> None:
     assert (agg.east <= 180).all() and (agg.north <= 90).all()
 
 
-# --- drawing mode and payload ------------------------------------------------------------
+# --- what the map shows at each view (issue 8) -------------------------------------------
 
 
-def test_beyond_max_features_cells_are_drawn_and_selection_stays() -> None:
+WORLD = MapView.world()
+NE_CHINA_10KM = MapView(125.0, 44.5, 126.5, 45.3, 9)  # ~10 km scale bar
+VALLEY_300M = MapView(125.50, 44.90, 125.55, 44.93, 14)  # ~300 m scale bar
+
+
+def china_catalog(n_small: int = 4000, n_global: int = 5000, n_arctic: int = 3000, seed: int = 1) -> pd.DataFrame:
+    """Small boxes in NE China, a regional box over all of it, global and Arctic datasets."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(113, 135, n_small)
+    lat = rng.uniform(38, 54, n_small)
+    half = rng.uniform(0.02, 0.6, n_small)
+    rows = list(zip(lon - half, lat - half * 0.6, lon + half, lat + half * 0.6, strict=True))
+    rows += [(-180.0, -90.0, 180.0, 90.0)] * n_global + [(-180.0, 60.0, 180.0, 90.0)] * n_arctic
+    rows += [(112.75, 38.0, 135.0, 54.35)]  # Northeast China, covers the close-up views
+    frame = boxes(rows)
+    frame["category"] = [f"c{i % 5}" for i in range(len(frame))]
+    return frame
+
+
+def accounted(plan: MapPlan) -> int:
+    return plan.drawn_datasets + sum(c.count for c in plan.cells) + len(plan.cover) + len(plan.partial)
+
+
+def test_every_dataset_is_drawn_counted_listed_or_outside() -> None:
+    frame = synthetic(20_000)
+    for view in (WORLD, NE_CHINA_10KM, MapView(150.0, 20.0, -150.0, 70.0, 3)):
+        plan = plan_map(frame, view, max_features=800)
+        assert accounted(plan) == plan.in_view
+        assert plan.in_view + plan.outside + plan.missing == len(frame)
+        assert len(plan.groups) <= 800
+        for c in plan.cells:  # each count sits inside its own cell: counts never overlap
+            s, w, n, e = c.bounds
+            assert s <= c.lat <= n and w <= c.lon <= e
+
+
+def test_global_extents_are_listed_not_a_cell_in_africa() -> None:
+    frame = china_catalog()
+    plan = plan_map(frame, WORLD, max_features=500)
+    assert len(plan.cover) == 5000  # the global ones, listed in the corner box
+    assert plan.aggregated
+    assert max(c.count for c in plan.cells) < 5000
+    africa = [c for c in plan.cells if -20 < c.lon < 50 and -35 < c.lat < 35]
+    assert africa == []
+    # The 3000 identical Arctic caps are one outline, not 3000 boxes nor a count.
+    assert sorted(len(g) for g in plan.groups)[-1] == 3000
+
+
+def test_zooming_in_turns_counts_into_extents() -> None:
+    frame = china_catalog()
+    world = plan_map(frame, WORLD, max_features=500)
+    assert world.aggregated
+    close = plan_map(frame, NE_CHINA_10KM, max_features=500)
+    assert not close.aggregated and close.in_view > 0
+    assert close.drawn_datasets == close.in_view - len(close.cover)
+    # Global datasets and the Northeast China box cover this view: listed, not drawn.
+    assert len(close.cover) == 5001
+
+
+def test_a_view_inside_large_extents_is_never_empty() -> None:
+    frame = china_catalog(n_small=0, n_arctic=0)
+    plan = plan_map(frame, VALLEY_300M, max_features=500)
+    assert plan.groups == [] and plan.cells == []
+    assert len(plan.cover) == 5001  # what the corner box announces
+    # Smallest first: the regional box before the global ones.
+    assert plan.cover[0] == len(frame) - 1
+
+
+def test_many_extents_larger_than_the_view_are_listed_a_few_are_drawn() -> None:
+    view = MapView(125.0, 44.5, 126.5, 45.3, 9)
+    # Boxes 10 degrees wide whose west edge crosses the view: they reach into it, not over it.
+    big = [(125.2 + i * 0.01, 40.0, 135.0, 50.0) for i in range(100)]
+    small = [(125.5, 44.8, 125.6, 44.9)]
+    many = plan_map(boxes(big + small), view)
+    assert len(many.partial) == 100 and many.drawn_datasets == 1
+    html = build_map(boxes(big + small), view=view, lang="en").get_root().render()
+    assert "100 larger extents reach into it" in html
+    few = plan_map(boxes(big[:5] + small), view)
+    assert len(few.partial) == 0 and few.drawn_datasets == 6
+
+
+def test_sparse_cells_become_extents_dense_ones_stay_counts() -> None:
+    dense = [(120 + i * 1e-3, 40.0, 120.1 + i * 1e-3, 40.1) for i in range(900)]
+    sparse = [(-60.0 + i, -10.0, -59.5 + i, -9.5) for i in range(0, 40, 8)]
+    plan = plan_map(boxes(dense + sparse), WORLD, max_features=100)
+    assert [c.count for c in plan.cells] == [900]
+    assert plan.drawn_datasets == 5  # the five in South America are drawn one by one
+    s, w, n, e = plan.cells[0].bounds
+    assert w <= 120 <= e and s <= 40 <= n  # the cell a click zooms to holds them
+
+
+def test_cells_sit_where_the_visible_part_is() -> None:
+    # Extents that reach far outside a view over Europe are placed by their visible part.
+    rows = [(-170.0 + i * 0.01, 45.0, 15.0 + i * 0.01, 46.0) for i in range(50)]
+    rows += [(10.0 + i * 0.001, 48.0, 10.01 + i * 0.001, 48.01) for i in range(400)]
+    view = MapView(0.0, 40.0, 20.0, 55.0, 6)
+    plan = plan_map(boxes(rows), view, max_features=60)
+    for c in plan.cells:
+        assert 0 <= c.lon <= 20 and 40 <= c.lat <= 55
+    assert accounted(plan) == 450
+
+
+def test_view_across_the_antimeridian() -> None:
+    frame = boxes([(170, 50, -170, 60), (175, 52, 176, 53), (-175, 52, -174, 53), (0, 0, 1, 1)])
+    plan = plan_map(frame, MapView(160.0, 40.0, -160.0, 70.0, 4))
+    assert plan.in_view == 3 and plan.outside == 1 and not plan.cover.size
+
+
+def test_view_from_st_folium_return() -> None:
+    ret = {"bounds": {"_southWest": {"lat": 10, "lng": -190}, "_northEast": {"lat": 20, "lng": -170}}, "zoom": 5}
+    assert view_from_return(ret) == MapView(170.0, 10.0, -170.0, 20.0, 5.0)
+    whole = {"bounds": {"_southWest": {"lat": -80, "lng": -300}, "_northEast": {"lat": 80, "lng": 300}}, "zoom": 1}
+    assert view_from_return(whole) == MapView(-180.0, -80.0, 180.0, 80.0, 1.0)
+    assert view_from_return({"bounds": None, "zoom": 3}) is None
+    assert view_from_return(None) is None
+
+
+def test_large_result_keeps_the_selection_on_top() -> None:
     frame = synthetic(3000)
-    parts = build_map_parts(frame, max_features=1500, selected_id="urn:ncdc:00000007")
+    parts = build_map_parts(frame, max_features=300, selected_id="urn:ncdc:00000007")
     assert parts.stats.aggregated and parts.stats.cells > 0
-    assert parts.stats.drawn == 1  # only the selection, on top of the counts
-    html = build_map(frame, max_features=1500).get_root().render()
+    assert parts.stats.drawn <= 301
+    html = build_map(frame, max_features=300, selected_id="urn:ncdc:00000007").get_root().render()
     assert "DatasetAtlas.addCells" in html
-    # Narrowing the filters (a visible subset) brings individual extents back.
-    subset = build_map_parts(frame.iloc[:1000], max_features=1500)
-    assert not subset.stats.aggregated and subset.stats.drawn > 900
+    features = json.loads(re.search(r"DatasetAtlas\.addExtents\(\w+, (\{.*?\})\);\n", html).group(1))["f"]  # type: ignore[union-attr]
+    assert features[-1][3] & 2 and "urn:ncdc:00000007" in features[-1][4]
+    # Narrowing the filters (fewer results) brings every extent back.
+    subset = build_map_parts(frame.iloc[:200], max_features=300)
+    assert not subset.stats.aggregated and subset.stats.drawn + subset.stats.missing + subset.stats.outside >= 195
 
 
-def test_cell_counts_in_the_map_match_the_aggregation() -> None:
+def test_cells_in_the_map_carry_counts_and_zoom_bounds() -> None:
     frame = synthetic(4000)
-    html = build_map(frame, max_features=100, cell_deg=15).get_root().render()
+    html = build_map(frame, max_features=100).get_root().render()
     match = re.search(r"DatasetAtlas\.addCells\(\w+, (\{.*?\})\);\n", html)
     assert match
     cells = json.loads(match.group(1))["k"]
-    expected = aggregate_extents(frame, 15)
-    assert sum(c[2] for c in cells) == expected["count"].sum()
+    plan = plan_map(frame, None, max_features=100)
+    assert sum(c[2] for c in cells) == sum(c.count for c in plan.cells)
     assert all(c[3].endswith("<span hidden>⟨cell⟩</span>") for c in cells)
+    assert all(len(c[4]) == 4 and c[4][0] < c[4][2] for c in cells)
+
+
+def test_shared_outline_says_how_many() -> None:
+    frame = boxes([(-180.0, 60.0, 180.0, 90.0)] * 40 + [(10.0, 10.0, 11.0, 11.0)])
+    html = build_map(frame, lang="en").get_root().render()
+    features = json.loads(re.search(r"DatasetAtlas\.addExtents\(\w+, (\{.*?\})\);\n", html).group(1))["f"]  # type: ignore[union-attr]
+    assert len(features) == 2
+    assert features[0][3] & 4 and "40 datasets share this extent" in features[0][4]
+
+
+def test_cover_control_lists_covering_datasets() -> None:
+    frame = boxes([(-180.0, -90.0, 180.0, 90.0)] * 12)
+    frame["title_en"] = [f"Global <{i}>" for i in range(12)]
+    html = build_map(frame, lang="en").get_root().render()
+    data = json.loads(re.search(r"DatasetAtlas\.setCover\(\w+, (\{.*?\})\);\n", html).group(1))  # type: ignore[union-attr]
+    assert data["h"] == "12 datasets cover this whole view"
+    assert data["l"][0] == "Global &lt;0&gt;" and len(data["l"]) == 8 + 1
+    assert data["l"][-1] == "… and 4 more"
+    assert "addExtents" not in html  # nothing to draw: no box around the whole world
 
 
 @pytest.mark.parametrize("n", [1_500, 100_000])
 def test_payload_is_capped_at_any_catalog_size(n: int) -> None:
     frame = synthetic(n, title_len=60)
-    m = build_map(frame, selected_id="urn:ncdc:00000003")
-    size = payload_bytes(m)
-    assert size <= PAYLOAD_LIMIT_BYTES, size
+    for view in (None, NE_CHINA_10KM):
+        m = build_map(frame, selected_id="urn:ncdc:00000003", view=view)
+        size = payload_bytes(m)
+        assert size <= PAYLOAD_LIMIT_BYTES, size
 
 
 def test_streamlit_folium_payload_is_capped_too() -> None:
@@ -188,9 +331,9 @@ def test_streamlit_folium_payload_is_capped_too() -> None:
     assert len(sent.encode("utf-8")) <= PAYLOAD_LIMIT_BYTES
 
 
-def test_huge_titles_and_max_features_fall_back_to_cells() -> None:
+def test_huge_titles_fall_back_to_counts() -> None:
     # Hostile sizes: 5000 extents with long, entity-heavy titles and ids would exceed the
-    # budget one by one; the map falls back to counts instead of growing.
+    # byte budget one by one; what does not fit is counted instead.
     frame = synthetic(5000, title_len=400)
     frame["id"] = [f"{'&' * 150}{i}" for i in range(len(frame))]
     parts = build_map_parts(frame, max_features=10**6)

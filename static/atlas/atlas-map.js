@@ -11,18 +11,21 @@
   var STYLE = {
     boxWeight: 1.2,
     boxFillOpacity: 0.07,
-    fullTintArea: 400,
+    fullTintShare: 0.02,
     selectedColor: "#d6005c",
     selectedWeight: 3.5,
+    sharedWeight: 2.2,
     dash: "6 4"
   };
 
-  function fillOpacity(boxes) {
-    // Large extents are tinted less: dozens of global boxes stacked at a constant opacity
-    // would hide the basemap. Boxes up to ~20 x 20 degrees keep the full tint.
+  function fillOpacity(boxes, viewArea) {
+    // A box is tinted by the share of the view it covers: small boxes keep the full tint,
+    // a box over most of the view gets almost none (hundreds of them stacked would hide the
+    // basemap). Without a view (a dataset's own map) the share of a world-sized area is used.
     var area = 0;
     boxes.forEach(function (b) { area += Math.abs((b[2] - b[0]) * (b[3] - b[1])); });
-    return Math.max(0.004, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintArea / Math.max(area, 1)));
+    var share = area / (viewArea || 60000);
+    return Math.max(0, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintShare / Math.max(share, 1e-9)));
   }
 
   function boxesToLatLngs(boxes) {
@@ -68,12 +71,13 @@
   function addExtents(group, data) {
     // data.f: [kind, geometry, paletteIndex, flags, tooltipHtml]
     //   kind "b": geometry = list of boxes; kind "p": geometry = [lat, lon]
-    //   flags: 1 = approximate (dashed), 2 = selected
+    //   flags: 1 = approximate (dashed), 2 = selected, 4 = shared by several datasets
     var palette = data.c;
     data.f.forEach(function (f) {
       var color = palette[f[2]];
       var approximate = (f[3] & 1) !== 0;
       var selected = (f[3] & 2) !== 0;
+      var shared = (f[3] & 4) !== 0;
       var layer;
       if (f[0] === "p") {
         layer = L.circleMarker(f[1], {
@@ -87,21 +91,23 @@
       } else {
         layer = L.polygon(boxesToLatLngs(f[1]), {
           color: selected ? STYLE.selectedColor : color,
-          weight: selected ? STYLE.selectedWeight : STYLE.boxWeight,
+          weight: selected ? STYLE.selectedWeight : (shared ? STYLE.sharedWeight : STYLE.boxWeight),
           fillColor: color,
-          fillOpacity: selected ? 0.15 : fillOpacity(f[1]),
+          fillOpacity: selected ? 0.15 : fillOpacity(f[1], data.v),
           dashArray: approximate ? STYLE.dash : null
         });
       }
-      layer.bindTooltip(f[4], {sticky: true, className: "atlas-tooltip"});
+      layer.bindTooltip(f[4], {sticky: true, className: "atlas-tooltip", direction: "auto"});
       group.addLayer(layer);
     });
   }
 
   function addCells(group, data) {
-    // data.k: [lat, lon, count, tooltipHtml]; sized by log(count) so 1 and 10,000 both read.
+    // data.k: [lat, lon, count, tooltipHtml, [south, west, north, east]]; sized by
+    // log(count) so 1 and 10,000 both read. A click zooms to the cell (it never selects:
+    // the server ignores clicks whose tooltip carries the cell mark).
     data.k.forEach(function (k) {
-      var size = Math.round(20 + 6 * Math.log10(Math.max(1, k[2])));
+      var size = Math.round(22 + 6 * Math.log10(Math.max(1, k[2])));
       var label = k[2] >= 10000 ? Math.round(k[2] / 1000) + "k" : String(k[2]);
       var marker = L.marker([k[0], k[1]], {
         icon: L.divIcon({
@@ -109,12 +115,58 @@
           html: "<span>" + label + "</span>",
           iconSize: [size, size]
         }),
-        keyboard: false
+        keyboard: false,
+        riseOnHover: true
       });
-      marker.bindTooltip(k[3], {className: "atlas-tooltip"});
+      marker.bindTooltip(k[3], {className: "atlas-tooltip", direction: "top"});
+      marker.on("click", function () {
+        var map = marker._map;
+        if (!map) { return; }
+        var b = k[4];
+        var target = L.latLngBounds([b[0], b[1]], [b[2], b[3]]);
+        // At least two zoom levels deeper, so the cell really splits.
+        var zoom = Math.max(map.getBoundsZoom(target), map.getZoom() + 2);
+        map.setView(L.latLng(k[0], k[1]), Math.min(zoom, map.getMaxZoom() || 18));
+      });
       group.addLayer(marker);
     });
   }
 
-  window.DatasetAtlas = {addBasemap: addBasemap, addExtents: addExtents, addCells: addCells};
+  var CoverLayer = L.Layer.extend({
+    // A corner box that lives as long as the feature group that holds it: streamlit-folium
+    // removes the old group on every update, which removes this box with it.
+    initialize: function (data) { this._data = data; },
+    onAdd: function (map) {
+      var data = this._data;
+      var control = L.control({position: "topright"});
+      control.onAdd = function () {
+        var box = L.DomUtil.create("div", "atlas-cover leaflet-bar");
+        var head = L.DomUtil.create("button", "atlas-cover-head", box);
+        head.type = "button";
+        head.innerHTML = data.h;  // escaped on the server
+        var list = L.DomUtil.create("div", "atlas-cover-list", box);
+        list.hidden = true;
+        // data.l: escaped lines (section heads in <b>, then titles) from the server.
+        var html = data.l.map(function (line) { return "<div>" + line + "</div>"; }).join("");
+        html += "<div class=\"atlas-q\">" + data.f + "</div>";
+        list.innerHTML = html;
+        head.addEventListener("click", function () { list.hidden = !list.hidden; });
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      };
+      control.addTo(map);
+      this._control = control;
+    },
+    onRemove: function () {
+      if (this._control) { this._control.remove(); this._control = null; }
+    }
+  });
+
+  function setCover(group, data) {
+    group.addLayer(new CoverLayer(data));
+  }
+
+  window.DatasetAtlas = {addBasemap: addBasemap, addExtents: addExtents, addCells: addCells,
+                         setCover: setCover};
 })();

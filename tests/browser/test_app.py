@@ -64,7 +64,7 @@ def _path_with_tooltip(frame: FrameLocator, needle: str) -> int:
         except PlaywrightError:  # outside the current view (the map frames the selection)
             continue
         tip = frame.locator(".leaflet-tooltip")
-        if tip.count() and needle in tip.last.inner_text():
+        if tip.count() and needle in (tip.last.text_content() or ""):  # the id sits in a hidden span
             return i
     raise AssertionError(f"no extent has a tooltip containing {needle!r}")
 

@@ -126,6 +126,9 @@ def test_large_catalog_is_drawn_as_counts(app_url: str, page: Page) -> None:
     frame.locator(".atlas-cell").first.wait_for(timeout=30_000)
     frame.locator('.leaflet-container[data-atlas-basemap="drawn"]').wait_for(timeout=30_000)
     labels = frame.locator(".atlas-cell span").all_inner_texts()
-    assert sum(int(t) for t in labels) == 5000
-    assert frame.locator("path.leaflet-interactive").count() == 0
+    # Dense cells are counts; a sparse cell (e.g. cut by the edge of the view) draws its
+    # extents: every dataset is one or the other.
+    drawn = frame.locator("path.leaflet-interactive").count()
+    assert sum(int(t) for t in labels) + drawn == 5000
+    assert drawn < 1500
     page.screenshot(path=str(SCREENSHOT_CELLS), full_page=True)

@@ -2,18 +2,22 @@
 
 Never imports Streamlit. The page glue is::
 
-    from dataset_atlas.maps import build_map_parts, dataset_id_from_click, legend_html
+    from dataset_atlas.maps import build_map_parts, datasets_at_click, legend_html, view_from_return
 
-    parts = build_map_parts(results, lang=lang, selected_id=selected)
+    view = view_from_return(st.session_state.get("atlas_map"))  # what the browser shows
+    parts = build_map_parts(results, lang=lang, selected_id=selected, view=view,
+                            category_order=catalog.values("category"))
     ret = st_folium(parts.map, feature_group_to_add=parts.features, key="atlas_map",
-                    returned_objects=["last_object_clicked", "last_object_clicked_tooltip",
-                                      "last_active_drawing"])
-    clicked = dataset_id_from_click(ret, results)
-    st.html(legend_html(results["category"].value_counts().to_dict(), lang))
+                    returned_objects=["last_clicked", "last_object_clicked",
+                                      "last_object_clicked_tooltip", "bounds", "zoom"])
+    under_click = datasets_at_click(ret, results)  # smallest extent first; [] for a count cell
+    st.html(legend_html(results["category"].value_counts().to_dict(), lang,
+                        order=catalog.values("category")))
 
 See :class:`MapParts` for why the features travel separately (no remount on rerun).
 """
 
+from dataset_atlas.maps.aggregate import CELL_PX, Cell, MapPlan, MapView, plan_map, view_from_return
 from dataset_atlas.maps.build import (
     FEATURE_BUDGET_BYTES,
     PAYLOAD_LIMIT_BYTES,
@@ -27,7 +31,7 @@ from dataset_atlas.maps.build import (
     payload_bytes,
     rgba_to_data_url,
 )
-from dataset_atlas.maps.click import dataset_id_from_click
+from dataset_atlas.maps.click import clicked_point, dataset_id_from_click, datasets_at_click, is_cell_click
 from dataset_atlas.maps.extents import (
     MERCATOR_MAX_LAT,
     Box,
@@ -43,9 +47,20 @@ from dataset_atlas.maps.offline import (
     is_local,
     make_offline,
 )
-from dataset_atlas.maps.style import category_color, extent_tooltip, label, legend_html
+from dataset_atlas.maps.style import OTHER_COLOR, PALETTE, category_color, extent_tooltip, label, legend_html
 
 __all__ = [
+    "CELL_PX",
+    "OTHER_COLOR",
+    "PALETTE",
+    "Cell",
+    "MapPlan",
+    "MapView",
+    "clicked_point",
+    "datasets_at_click",
+    "is_cell_click",
+    "plan_map",
+    "view_from_return",
     "FEATURE_BUDGET_BYTES",
     "MERCATOR_MAX_LAT",
     "PAYLOAD_LIMIT_BYTES",

@@ -34,15 +34,14 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from PIL import Image
 
+from dataset_atlas.maps.aggregate import MapPlan, MapView, plan_map
 from dataset_atlas.maps.extents import (
     EXTENT_COLUMNS,
     MERCATOR_MAX_LAT,
     Box,
-    aggregate_extents,
     display_parts,
     display_point,
     make_box,
-    valid_extent_mask,
 )
 from dataset_atlas.maps.offline import (
     ATLAS_CSS,
@@ -52,10 +51,15 @@ from dataset_atlas.maps.offline import (
     offline_map,
 )
 from dataset_atlas.maps.style import (
+    COVER_TITLES,
+    ID_SPAN_START,
+    MIXED_COLOR,
     category_color,
     cell_tooltip,
+    cover_control_data,
     extent_tooltip,
     pick_title,
+    shared_tooltip,
 )
 
 Basemap = Literal["offline", "osm", "esri"]
@@ -130,15 +134,18 @@ DatasetAtlas.addExtents({{ this._parent.get_name() }}, {{ this.payload }});
 {% endmacro %}"""
     )
 
-    def __init__(self, palette: list[str], features: list[list[Any]]) -> None:
+    def __init__(self, palette: list[str], features: list[list[Any]], view_area: float | None = None) -> None:
         super().__init__()
         self._name = "ExtentLayer"
         self.count = len(features)
-        self.payload = _js_json({"c": palette, "f": features})
+        data: dict[str, Any] = {"c": palette, "f": features}
+        if view_area:
+            data["v"] = round(view_area, 6)  # lets the script tint large-on-screen boxes less
+        self.payload = _js_json(data)
 
 
 class CellLayer(AtlasAssets):
-    """Aggregated counts per grid cell, drawn into the parent FeatureGroup."""
+    """Counts of extents per screen cell; a click on one zooms the map to its cell."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -153,15 +160,33 @@ DatasetAtlas.addCells({{ this._parent.get_name() }}, {{ this.payload }});
         self.payload = _js_json({"k": cells})
 
 
+class CoverControl(AtlasAssets):
+    """A corner box: how many datasets cover the whole view, with the first few titles."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+DatasetAtlas.setCover({{ this._parent.get_name() }}, {{ this.payload }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "CoverControl"
+        self.payload = _js_json(data)
+
+
 @dataclass(frozen=True)
 class MapStats:
     """What the map shows, for the page to explain it (e.g. "123 without extent")."""
 
     total: int
-    drawn: int
+    drawn: int  # outlines drawn (a shared outline counts once)
     missing: int
-    aggregated: bool
+    aggregated: bool  # some extents are shown as counts
     cells: int = 0
+    cover: int = 0  # datasets covering the whole view (listed, not drawn)
+    partial: int = 0  # datasets much larger than the view reaching into it (listed when many)
+    outside: int = 0  # datasets with an extent outside the view
 
 
 @dataclass
@@ -265,8 +290,10 @@ def _base_map(
     return m
 
 
-def _extent_feature(box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool) -> list[Any]:
-    color = category_color(str(row.category))
+def _extent_feature(
+    box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool, order: Sequence[str] | None = None
+) -> list[Any]:
+    color = category_color(str(row.category), order)
     index = palette.setdefault(color, len(palette))
     quality = str(row.extent_quality)
     flags = (1 if quality == "approximate" else 0) | (2 if selected else 0)
@@ -280,15 +307,6 @@ def _extent_feature(box: Box, row: Any, lang: str, palette: dict[str, int], sele
     return ["b", parts, index, flags, tooltip]
 
 
-def _rows_with_boxes(frame: pd.DataFrame) -> list[tuple[Box, Any]]:
-    out = []
-    for row in frame.itertuples(index=False):
-        box = make_box(row.west, row.south, row.east, row.north)
-        if box is not None:
-            out.append((box, row))
-    return out
-
-
 def _check_columns(results: pd.DataFrame) -> None:
     needed = {"id", "title_zh", "title_en", "category", "extent_quality", *EXTENT_COLUMNS}
     missing = needed - set(results.columns)
@@ -296,19 +314,59 @@ def _check_columns(results: pd.DataFrame) -> None:
         raise ValueError(f"results lack the map columns {sorted(missing)}")
 
 
-def _add_cells(group: folium.FeatureGroup, frame: pd.DataFrame, cell_deg: float, lang: str) -> int:
-    cells = aggregate_extents(frame, cell_deg)
-    records = [
-        [
-            round(max(-MERCATOR_MAX_LAT + 2, min(MERCATOR_MAX_LAT - 2, lat)), 3),
-            round(lon, 3),
-            int(count),
-            cell_tooltip(int(count), lang),
-        ]
-        for lat, lon, count in zip(cells["lat"], cells["lon"], cells["count"], strict=True)
-    ]
-    CellLayer(records).add_to(group)
-    return len(records)
+def _shared_feature(
+    box: Box, rows: pd.DataFrame, lang: str, palette: dict[str, int], order: Sequence[str] | None
+) -> list[Any]:
+    """One outline for several datasets with the same extent (tooltip: count and first titles)."""
+    categories = set(rows["category"].astype(str))
+    color = category_color(categories.pop(), order) if len(categories) == 1 else MIXED_COLOR
+    index = palette.setdefault(color, len(palette))
+    approximate = bool((rows["extent_quality"] == "approximate").all())
+    titles = [pick_title(z, e, lang) for z, e in zip(rows["title_zh"].head(3), rows["title_en"].head(3), strict=True)]
+    tooltip = shared_tooltip(len(rows), titles, lang)
+    flags = (1 if approximate else 0) | 4
+    if box.is_point:
+        lat, lon = display_point(box)
+        return ["p", [round(lat, 4), round(lon, 4)], index, flags, tooltip]
+    return ["b", [[round(v, 4) for v in part] for part in display_parts(box)], index, flags, tooltip]
+
+
+def _outline_features(
+    plan: MapPlan,
+    columns: pd.DataFrame,
+    lang: str,
+    palette: dict[str, int],
+    sel: str | None,
+    order: Sequence[str] | None,
+) -> list[list[Any]] | None:
+    """The outlines of ``plan`` as compact features, or None when they exceed the byte budget."""
+    features: list[list[Any]] = []
+    budget = FEATURE_BUDGET_BYTES
+    # One take for the first row of every outline (iloc per group costs ~0.3 ms each).
+    firsts = np.array([g[0] for g in plan.groups], dtype=np.int64)
+    for members, first in zip(plan.groups, columns.take(firsts).itertuples(index=False), strict=True):
+        box = make_box(first.west, first.south, first.east, first.north)
+        if box is None:  # cannot happen: the plan keeps valid extents only
+            continue
+        if len(members) == 1:
+            if sel is not None and str(first.id) == sel:
+                continue  # drawn last, highlighted
+            feature = _extent_feature(box, first, lang, palette, selected=False, order=order)
+        else:
+            feature = _shared_feature(box, columns.take(members), lang, palette, order)
+        budget -= len(_js_json(feature).encode("utf-8"))
+        if budget < 0:
+            return None
+        features.append(feature)
+    return features
+
+
+def _cover_data(cover: pd.DataFrame, partial: pd.DataFrame, lang: str) -> dict[str, Any]:
+    def titles(rows: pd.DataFrame) -> list[str]:
+        head = rows.head(COVER_TITLES)
+        return [pick_title(z, e, lang) for z, e in zip(head["title_zh"], head["title_en"], strict=True)]
+
+    return cover_control_data(len(cover), titles(cover), lang, len(partial), titles(partial))
 
 
 def build_map_parts(
@@ -322,55 +380,54 @@ def build_map_parts(
     draw_box: bool = True,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    cell_deg: float = 30.0,
+    cell_deg: float | None = None,
+    view: MapView | None = None,
+    category_order: Sequence[str] | None = None,
 ) -> MapParts:
     """Build the catalog map as :class:`MapParts` (static map + changing feature group).
 
-    ``results`` has the columns ``id, title_zh, title_en, category, west, south, east,
-    north, extent_quality``. Up to ``max_features`` extents are drawn one by one, coloured
-    by category (approximate ones dashed, points as circle markers, the selected one
-    highlighted and on top); with more, counts per ``cell_deg`` grid cell are drawn
-    (pass a narrower, e.g. visible, subset to get individual extents back). Every
-    script and stylesheet is local unless ``basemap`` is explicitly an online one.
+    ``results`` is the whole result (columns ``id, title_zh, title_en, category, west,
+    south, east, north, extent_quality``) and ``view`` what the browser shows (from
+    :func:`view_from_return`; None means the opening world view). :func:`plan_map` decides:
+    extents covering the whole view are listed in a corner control, identical extents
+    share one outline, and beyond ``max_features`` outlines the densest screen cells show
+    counts (a click zooms into the cell). Extents are coloured by category rank in
+    ``category_order`` (the catalog's categories, most frequent first), approximate ones
+    dashed, points as circle markers, the selected one highlighted and on top. Every script
+    and stylesheet is local unless ``basemap`` is explicitly an online one. ``cell_deg`` is
+    ignored (cells are sized on screen now); it stays for callers of the old signature.
     """
+    del cell_deg
     _check_columns(results)
     m = _base_map(basemap, draw_box, center, zoom)
     group = folium.FeatureGroup(name="datasets", control=False)
-
-    valid = valid_extent_mask(results)
-    n_valid = int(valid.sum())
-    missing = len(results) - n_valid
-    selected_rows = (
-        results[results["id"].astype(str) == str(selected_id)] if selected_id is not None else results.iloc[0:0]
-    )
-
-    drawn = 0
-    aggregated = n_valid > max(0, max_features)
-    features: list[list[Any]] = []
-    palette: dict[str, int] = {}
-    if not aggregated:
-        boxes = _rows_with_boxes(results[valid])
-        # Largest first, so smaller extents stay on top and clickable.
-        boxes.sort(key=lambda item: -item[0].area)
-        budget = FEATURE_BUDGET_BYTES
-        for box, row in boxes:
-            if selected_id is not None and str(row.id) == str(selected_id):
-                continue  # drawn last, below
-            feature = _extent_feature(box, row, lang, palette, selected=False)
-            budget -= len(_js_json(feature).encode("utf-8"))
-            if budget < 0:
-                aggregated = True  # pathological text sizes: fall back to counts
-                break
-            features.append(feature)
-    cells = 0
-    if aggregated:
-        features, palette = [], {}
-        cells = _add_cells(group, results[valid], cell_deg, lang)
-    for box, row in _rows_with_boxes(selected_rows.head(1)):
-        features.append(_extent_feature(box, row, lang, palette, selected=True))
+    sel = str(selected_id) if selected_id is not None else None
+    columns = results[["id", "title_zh", "title_en", "category", "extent_quality", *EXTENT_COLUMNS]]
+    limit = max_features
+    while True:
+        plan = plan_map(results, view, max_features=limit)
+        palette: dict[str, int] = {}
+        features = _outline_features(plan, columns, lang, palette, sel, category_order)
+        if features is not None or limit == 0:
+            break
+        # Pathological text sizes overflowed the byte budget: fewer outlines, more counts.
+        limit = min(limit, len(plan.groups)) // 2
+    features = features or []
+    cells = [[c.lat, c.lon, c.count, c.bounds] for c in plan.cells]
+    if sel is not None:
+        chosen = columns[columns["id"].astype(str) == sel].head(1)
+        for row in chosen.itertuples(index=False):
+            box = make_box(row.west, row.south, row.east, row.north)
+            if box is not None:
+                features.append(_extent_feature(box, row, lang, palette, selected=True, order=category_order))
+    if cells:
+        CellLayer([_cell_record(c, lang) for c in cells]).add_to(group)
     if features:
-        ExtentLayer(list(palette), features).add_to(group)
-        drawn = len(features)
+        shown = view or MapView.world()
+        view_area = shown.width * (min(shown.north, MERCATOR_MAX_LAT) - max(shown.south, -MERCATOR_MAX_LAT))
+        ExtentLayer(list(palette), features, view_area).add_to(group)
+    if len(plan.cover) or len(plan.partial):
+        CoverControl(_cover_data(columns.iloc[plan.cover], columns.iloc[plan.partial], lang)).add_to(group)
 
     for overlay in overlays:
         rgba, bounds = overlay if isinstance(overlay, tuple) else (overlay.rgba, overlay.bounds)
@@ -378,8 +435,24 @@ def build_map_parts(
 
     make_offline(m)
     make_offline(group)
-    stats = MapStats(total=len(results), drawn=drawn, missing=missing, aggregated=aggregated, cells=cells)
+    stats = MapStats(
+        total=len(results),
+        drawn=len(features),
+        missing=plan.missing,
+        aggregated=bool(cells),
+        cells=len(cells),
+        cover=len(plan.cover),
+        partial=len(plan.partial),
+        outside=plan.outside,
+    )
     return MapParts(map=m, features=group, stats=stats)
+
+
+def _cell_record(cell: list[Any], lang: str) -> list[Any]:
+    lat, lon, count, (s, w, n, e) = cell
+    lat = max(-MERCATOR_MAX_LAT + 1, min(MERCATOR_MAX_LAT - 1, lat))
+    return [round(lat, 4), round(lon, 4), int(count), cell_tooltip(int(count), lang),
+            [round(s, 4), round(w, 4), round(n, 4), round(e, 4)]]
 
 
 def build_map(
@@ -393,7 +466,9 @@ def build_map(
     draw_box: bool = True,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    cell_deg: float = 30.0,
+    cell_deg: float | None = None,
+    view: MapView | None = None,
+    category_order: Sequence[str] | None = None,
 ) -> folium.Map:
     """The catalog map as one ``folium.Map`` (features included); see :func:`build_map_parts`.
 
@@ -411,6 +486,8 @@ def build_map(
         center=center,
         zoom=zoom,
         cell_deg=cell_deg,
+        view=view,
+        category_order=category_order,
     )
     parts.features.add_to(parts.map)
     return parts.map
@@ -447,7 +524,7 @@ def build_extent_map(
     )
     # A detail map has no click lookup: the tooltip only carries the quality label.
     feature = _extent_feature(box, _RowView(row), lang, {}, selected=False)
-    feature[4] = feature[4].split('<br><span class="atlas-id">')[0]
+    feature[4] = feature[4].split(ID_SPAN_START)[0]
     group = folium.FeatureGroup(name="extent", control=False)
     ExtentLayer([category_color(category)], [feature]).add_to(group)
     group.add_to(m)

@@ -6,13 +6,17 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from dataset_atlas.maps.aggregate import normalised_extents
 from dataset_atlas.maps.extents import make_box
 from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
 
 # Pixels of slack around a point dataset when falling back to the clicked position.
 _POINT_SLACK_PX = 8
+# Pixels of slack around a box: its outline is drawn that wide and takes clicks too.
+_BOX_SLACK_PX = 3
 
 
 def _id_from_tooltip(text: str, ids: set[str]) -> str | None:
@@ -75,3 +79,58 @@ def dataset_id_from_click(st_folium_return: Mapping[str, Any] | None, results: p
     zoom = st_folium_return.get("zoom")
     zoom_level = float(zoom) if isinstance(zoom, int | float) else 2.0
     return _id_from_point(lat, lng, zoom_level, results)
+
+
+def clicked_point(st_folium_return: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """(lat, lng) of the last click on the map (any click, on a shape or not), or None."""
+    if not st_folium_return:
+        return None
+    for key in ("last_clicked", "last_object_clicked"):
+        point = st_folium_return.get(key)
+        if isinstance(point, Mapping):
+            try:
+                lat, lng = float(point["lat"]), float(point["lng"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if math.isfinite(lat) and math.isfinite(lng):
+                return lat, lng
+    return None
+
+
+def is_cell_click(st_folium_return: Mapping[str, Any] | None) -> bool:
+    """True when the last object clicked was a count cell (the map zooms; nothing is selected)."""
+    tooltip = (st_folium_return or {}).get("last_object_clicked_tooltip")
+    return isinstance(tooltip, str) and tooltip.strip().endswith(CELL_MARK)
+
+
+def datasets_at_click(st_folium_return: Mapping[str, Any] | None, results_frame: pd.DataFrame) -> list[str]:
+    """Ids of every dataset whose extent lies under the last click, smallest extent first.
+
+    The point is ``last_clicked`` (any click on the map) or else ``last_object_clicked``.
+    Antimeridian-aware (a click on a wrapped world copy counts), with a few pixels of slack
+    (at the reported zoom) for points and the outline of boxes, so thin boxes and points
+    can be hit. A click on a count cell, or no click, gives []. Datasets without an extent
+    never match. Ties keep the order of ``results_frame``.
+    """
+    point = clicked_point(st_folium_return)
+    if point is None or is_cell_click(st_folium_return) or results_frame.empty:
+        return []
+    lat, lng = point
+    zoom = (st_folium_return or {}).get("zoom")
+    zoom_level = float(zoom) if isinstance(zoom, int | float) and math.isfinite(zoom) else 2.0
+    deg_per_px = 360.0 / (256.0 * 2.0**zoom_level)
+    valid, w, s, e, n = normalised_extents(results_frame)
+    width = np.where(w > e, e + 360.0 - w, e - w)
+    is_point = (width == 0) & (s == n)
+    slack = np.where(is_point, _POINT_SLACK_PX, _BOX_SLACK_PX) * deg_per_px
+    # Latitude slack in degrees shrinks towards the poles on Web Mercator.
+    lat_slack = slack * math.cos(math.radians(max(-85.0, min(85.0, lat))))
+    lon = ((lng + 180.0) % 360.0) - 180.0
+    with np.errstate(invalid="ignore"):
+        offset = (lon - w) % 360.0  # distance east of the west edge
+        lon_ok = (width >= 360.0) | (offset <= width + slack) | (offset >= 360.0 - slack)
+        lat_ok = (s - lat_slack <= lat) & (lat <= n + lat_slack)
+        hit = np.flatnonzero(valid & lon_ok & lat_ok)
+    area = width[hit] * (n[hit] - s[hit])
+    ids = results_frame["id"].to_numpy()[hit[np.argsort(area, kind="stable")]]
+    return [str(i) for i in ids]

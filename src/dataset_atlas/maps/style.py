@@ -1,42 +1,39 @@
 """Colours, labels, tooltips and the legend: all text from catalogs is HTML-escaped here.
 
-Categories come from the data, so a colour is derived from the category name itself
-(a stable hash into a fixed palette): the same category keeps its colour whatever the
-filters, the page and the process.
+Categories are coloured by their rank in the catalog (most frequent first) from a short
+categorical palette whose colours stay distinguishable as thin outlines; categories beyond
+the palette share a neutral "other" grey. Pass the catalog's order (e.g.
+``catalog.values("category")``) so the same category keeps its colour whatever the filters;
+without an order a stable hash of the name picks the colour.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterable, Mapping
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 
-# Colour-blind-aware qualitative colours (Tableau 10 + a darker second row), all readable
-# as thin outlines on the pale land and ocean of the offline basemap. None is close to the
-# selection colour (#d6005c).
+# Okabe-Ito (minus its yellow and black, too faint / too heavy as outlines on the pale
+# basemap) followed by Paul Tol's muted indigo and olive, a brown and a near black that
+# stay apart from them for common colour-vision deficiencies. None is close to the
+# selection colour (#d6005c) or to OTHER_COLOR.
 PALETTE: tuple[str, ...] = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#b07aa1",
-    "#76b7b2",
-    "#edc948",
-    "#9c755f",
-    "#e15759",
-    "#17becf",
-    "#8c6d31",
-    "#1f5f9e",
-    "#b8590f",
-    "#2f7d32",
-    "#7a4f9a",
-    "#3f8f8a",
-    "#a88a12",
-    "#6b4a35",
-    "#5d6d7e",
+    "#0072b2",  # blue
+    "#e69f00",  # orange
+    "#009e73",  # bluish green
+    "#cc79a7",  # reddish purple
+    "#56b4e9",  # sky blue
+    "#d55e00",  # vermillion
+    "#332288",  # indigo
+    "#999933",  # olive
+    "#8c564b",  # brown
+    "#1a1a1a",  # near black
 )
+OTHER_COLOR = "#8a8a8a"  # categories ranked beyond the palette
+MIXED_COLOR = "#4d4d4d"  # one outline shared by datasets of several categories
 SELECTED_COLOR = "#d6005c"
 # Longest title shown in a tooltip: bounds what each extent adds to the page.
 MAX_TITLE_CHARS = 120
@@ -47,6 +44,10 @@ MAX_ID_CHARS = 200
 ID_OPEN = "\u27e8id:"  # "⟨id:"
 ID_CLOSE = "\u27e9"  # "⟩"
 CELL_MARK = "\u27e8cell\u27e9"  # "⟨cell⟩": a count cell, not a dataset
+# The id travels in a hidden span: in the text streamlit-folium returns, never on screen.
+ID_SPAN_START = "<span hidden>"
+# Titles listed in the corner box of datasets covering the whole view.
+COVER_TITLES = 8
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -55,7 +56,16 @@ LABELS: dict[str, dict[str, str]] = {
         "point": "点位",
         "selected": "已选中",
         "legend": "类别",
-        "cell": "此格内 {n} 个数据集：缩小筛选范围或放大地图以查看各自范围",
+        "cell": "此处 {n} 个数据集：点击放大",
+        "shared": "{n} 个数据集范围相同",
+        "more": "……另有 {n} 个",
+        "click_choose": "点击地图可列出并选择",
+        "cover": "{n} 个数据集覆盖整个视图",
+        "partial": "{n} 个更大的范围伸入视图",
+        "choose": "此处有 {n} 个数据集，选择一个：",
+        "choose_more": "按范围从小到大列出前 {shown} 个（共 {n} 个）",
+        "cover_note": "{n} 个数据集覆盖整个视图（见地图右上角）",
+        "choose_none": "（未选择）",
         "untitled": "（无标题）",
         "missing": "{n} 个数据集没有空间范围，未显示在地图上",
         "aggregated": "结果过多（{n}），按网格显示数量",
@@ -66,7 +76,16 @@ LABELS: dict[str, dict[str, str]] = {
         "point": "point location",
         "selected": "selected",
         "legend": "Categories",
-        "cell": "{n} datasets in this cell: narrow the filters or zoom in to see each extent",
+        "cell": "{n} datasets here: click to zoom in",
+        "shared": "{n} datasets share this extent",
+        "more": "… and {n} more",
+        "click_choose": "Click the map to list them and choose",
+        "cover": "{n} datasets cover this whole view",
+        "partial": "{n} larger extents reach into it",
+        "choose": "{n} datasets here, choose one:",
+        "choose_more": "The first {shown} of {n}, smallest extent first",
+        "cover_note": "{n} datasets cover the whole view (top right of the map)",
+        "choose_none": "(none chosen)",
         "untitled": "(untitled)",
         "missing": "{n} datasets have no spatial extent and are not on the map",
         "aggregated": "Too many results ({n}): counts per grid cell are shown",
@@ -80,10 +99,33 @@ def label(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def category_color(category: str) -> str:
-    """Stable colour for a category name (same name, same colour, in every process)."""
-    digest = hashlib.blake2b(str(category).encode("utf-8"), digest_size=4).digest()
+def category_color(category: str, order: Sequence[str] | None = None) -> str:
+    """The colour of a category.
+
+    With ``order`` (the catalog's categories, most frequent first) the colour is the
+    palette entry of the category's rank, :data:`OTHER_COLOR` beyond the palette or when
+    it is not listed: the most common categories get the most distinct colours. Without
+    it, a stable hash of the name (same name, same colour, in every process).
+    """
+    name = str(category)
+    if order is not None:
+        rank = _ranks(tuple(str(c) for c in order)).get(name)
+        return PALETTE[rank] if rank is not None and rank < len(PALETTE) else OTHER_COLOR
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest()
     return PALETTE[int.from_bytes(digest, "big") % len(PALETTE)]
+
+
+_RANK_CACHE: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _ranks(order: tuple[str, ...]) -> dict[str, int]:
+    # One dict per distinct order (a catalog has one), so a lookup per extent stays O(1).
+    found = _RANK_CACHE.get(order)
+    if found is None:
+        if len(_RANK_CACHE) > 8:
+            _RANK_CACHE.clear()
+        found = _RANK_CACHE[order] = {name: i for i, name in reversed(list(enumerate(order)))}
+    return found
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -103,17 +145,53 @@ def pick_title(title_zh: object, title_en: object, lang: str) -> str:
 def extent_tooltip(dataset_id: str, title: str, quality: str, lang: str) -> str:
     """Tooltip HTML for one extent; every piece of catalog text is escaped.
 
-    It always ends with ``⟨id:<id>⟩`` (its text content, after streamlit-folium strips the
-    tags), so the server can tell which dataset was clicked; a hostile title cannot append
-    anything after it.
+    Its text content (what streamlit-folium returns on a click) ends with ``⟨id:<id>⟩`` in
+    a hidden span: the person sees the title only, the server can still tell which dataset
+    was clicked, and a hostile title cannot append anything after it.
     """
     shown = _shorten(title, MAX_TITLE_CHARS) if title else label("untitled", lang)
     parts = [f"<b>{html.escape(shown, quote=False)}</b>"]
     if quality in ("approximate", "corrected", "point"):
         parts.append(f'<br><span class="atlas-q">{html.escape(label(quality, lang))}</span>')
     if len(dataset_id) <= MAX_ID_CHARS:
-        parts.append(f'<br><span class="atlas-id">{ID_OPEN}{html.escape(dataset_id, quote=False)}{ID_CLOSE}</span>')
+        parts.append(f"{ID_SPAN_START}{ID_OPEN}{html.escape(dataset_id, quote=False)}{ID_CLOSE}</span>")
     return "".join(parts)
+
+
+def shared_tooltip(count: int, titles: Sequence[str], lang: str) -> str:
+    """Tooltip of one outline shared by ``count`` datasets: the count and the first titles."""
+    lines = [f"<b>{html.escape(label('shared', lang, n=f'{count:,}'))}</b>"]
+    lines += [html.escape(_shorten(t or label("untitled", lang), 80), quote=False) for t in titles]
+    if count > len(titles):
+        lines.append(html.escape(label("more", lang, n=f"{count - len(titles):,}")))
+    lines.append(f'<span class="atlas-q">{html.escape(label("click_choose", lang))}</span>')
+    return "<br>".join(lines)
+
+
+def cover_control_data(
+    count: int, titles: Sequence[str], lang: str, partial: int = 0, partial_titles: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What the map's corner box shows (escaped): the datasets covering the whole view and,
+    when many, those much larger than the view that reach into it; first titles of each."""
+
+    def section(key: str, n: int, names: Sequence[str]) -> list[str]:
+        if n == 0:
+            return []
+        # A heading per section only when there are two (the button already says the one).
+        out = [f"<b>{html.escape(label(key, lang, n=f'{n:,}'))}</b>"] if count and partial else []
+        out += [html.escape(_shorten(t or label("untitled", lang), 90), quote=False) for t in names]
+        if n > len(names):
+            out.append(html.escape(label("more", lang, n=f"{n - len(names):,}")))
+        return out
+
+    heads = [label("cover", lang, n=f"{count:,}")] if count else []
+    if partial:
+        heads.append(label("partial", lang, n=f"{partial:,}"))
+    return {
+        "h": html.escape(" · ".join(heads)),
+        "l": section("cover", count, titles) + section("partial", partial, partial_titles),
+        "f": html.escape(label("click_choose", lang)),
+    }
 
 
 def cell_tooltip(count: int, lang: str) -> str:
@@ -121,7 +199,9 @@ def cell_tooltip(count: int, lang: str) -> str:
     return f"{html.escape(label('cell', lang, n=f'{count:,}'))}<span hidden>{CELL_MARK}</span>"
 
 
-def legend_html(categories: Iterable[str] | Mapping[str, int], lang: str = "zh") -> str:
+def legend_html(
+    categories: Iterable[str] | Mapping[str, int], lang: str = "zh", order: Sequence[str] | None = None
+) -> str:
     """A small HTML legend (escaped) for the page to show next to the map.
 
     ``categories`` may be names, or a mapping name -> count (shown in brackets). Also
@@ -131,13 +211,16 @@ def legend_html(categories: Iterable[str] | Mapping[str, int], lang: str = "zh")
     """
     counts = dict(categories) if isinstance(categories, Mapping) else None
     names = sorted(dict.fromkeys(str(c) for c in categories))
+    if order is not None:
+        rank = _ranks(tuple(str(c) for c in order))
+        names.sort(key=lambda c: rank.get(c, len(rank)))  # colour order, "other" last
     swatch = (
         '<span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
         'vertical-align:-1px;border:2px {style} {color};background:{fill}"></span>'
     )
     rows = []
     for name in names:
-        color = category_color(name)
+        color = category_color(name, order)
         text = html.escape(name)
         if counts is not None:
             text += f" ({int(counts[name]):,})"

@@ -13,13 +13,11 @@ from streamlit_folium import st_folium
 
 from dataset_atlas.catalog import LocalCatalog, SearchResult
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
-from dataset_atlas.catalog.query import bbox_mask
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import (
     add_quicklook_overlay,
     build_map_parts,
     category_color,
-    cell_deg_for_zoom,
     dataset_id_from_click,
     legend_html,
 )
@@ -103,17 +101,11 @@ def _drawn_area(ret: dict[str, Any]) -> BBox | None:
     return bbox_from_geojson(drawings[-1])
 
 
-def _handle_map_events(ret: dict[str, Any] | None, state: ViewState, frame: pd.DataFrame) -> None:
-    """A click selects a dataset; a drawn box or (when asked) the map view becomes the area."""
+def _handle_map_events(ret: dict[str, Any] | None, state: ViewState) -> None:
+    """A drawn box or (when asked) the map view becomes the area (clicks: see render_map)."""
     if not ret:
         return
     ss = st.session_state
-    click = ret.get("last_object_clicked")
-    if click and click != ss.get("_last_click"):
-        ss["_last_click"] = click
-        record_id = dataset_id_from_click(ret, frame)
-        if record_id and record_id != state.selected:
-            select(record_id)
     drawn = _drawn_area(ret)
     if drawn is not None:
         ss["_use_view_off"] = True  # a drawn area replaces "follow the map view"
@@ -133,65 +125,141 @@ def _new_map() -> None:
 
 
 def render_map(record: DatasetRecord | None, state: ViewState, result: SearchResult) -> None:
-    """The map of the current result, with the selected dataset's quicklooks."""
+    """The map of the current result, with the selected dataset's quicklooks.
+
+    The map lives in a fragment: a pan or zoom reruns only the map (with the view the
+    browser reported), not the search, sidebar, table and timeline. What it shows for that
+    view (extents, shared outlines, counts, the corner list of datasets covering the view)
+    is decided by ``maps.plan_map``. A click lists every dataset under it (a chooser below
+    the map when there are several); a click on a shape selects it; a count cell zooms in.
+    """
+    from dataset_atlas.maps import (
+        datasets_at_click,
+        is_cell_click,
+        view_from_return,
+    )
+    from dataset_atlas.maps import (
+        label as map_label,
+    )
+
+    chooser_max = 200  # datasets listed under the map after a click (smallest extent first)
     lang = state.lang
     looks = overlay_looks(record) if record is not None else []
     ss = st.session_state
     frame = result.frame
-    # A result too large to draw one by one is drawn as counts; the map then reports its view
-    # so that zooming in swaps the counts for the extents inside the view.
-    large = int(frame["west"].notna().sum()) > MAX_FEATURES
-    cell_deg = cell_deg_for_zoom(None)
-    reported_view = ss.get("_map_view") if large else None
-    if reported_view is not None:
-        view_bbox, zoom = reported_view
-        cell_deg = cell_deg_for_zoom(zoom)
-        if view_bbox is not None and zoom is not None and zoom >= 3:
-            frame = frame[bbox_mask(frame, view_bbox)]
-    parts = build_map_parts(frame, lang=lang, selected_id=state.selected, max_features=MAX_FEATURES,
-                            cell_deg=cell_deg, basemap=state.basemap)  # type: ignore[arg-type]
-    for look in looks if state.overlay else []:
-        assert look.bounds is not None
-        add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity,
-                              name=look.source.rsplit("/", 1)[-1])
-    if state.bbox is not None:
-        add_area_outline(parts.features, state.bbox)
-    # streamlit-folium fixes what it returns when the map mounts (later changes are ignored),
-    # so the view is always returned: "use the current map view" then works at once.
-    returned = ["last_object_clicked", "last_object_clicked_tooltip", "all_drawings", "bounds", "zoom"]
+    order = overview()[0].get("category")  # catalog-wide rank: a category keeps its colour
     framing: dict[str, Any] = {}
-    if record is not None and record.extent.bbox and st.session_state.get("_framed") != record.id:
+    if record is not None and record.extent.bbox and ss.get("_framed") != record.id:
         # Frame a newly selected dataset once; later reruns leave the user's pan and zoom alone.
-        st.session_state["_framed"] = record.id
+        ss["_framed"] = record.id
         framing = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
+
     generation = ss.get("_map_generation", 0)
+    map_key = f"{MAP_KEY}_{generation}"  # a new generation remounts the map (empties the draw layer)
     if generation and ss.get("_framed_generation") != generation and not framing:
         ss["_framed_generation"] = generation  # a remounted map keeps the area in view
         if state.bbox is not None:
             framing = dict(zip(("center", "zoom"), view_for_bbox(state.bbox), strict=True))
-    ret = st_folium(parts.map, feature_group_to_add=parts.features, key=f"{MAP_KEY}_{generation}",
-                    height=MAP_HEIGHT, use_container_width=True, returned_objects=returned, **framing)
+
+    @st.fragment
+    def map_fragment() -> None:
+        # The view the browser reported last (component state, read before drawing): the
+        # map is built for it in this run, so a zoom costs one rerun of this fragment.
+        view = view_from_return(ss.get(map_key))
+        parts = build_map_parts(frame, lang=lang, selected_id=state.selected, max_features=MAX_FEATURES,
+                                view=view, basemap=state.basemap, category_order=order)  # type: ignore[arg-type]
+        for look in looks if state.overlay else []:
+            add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity,
+                                  name=look.source.rsplit("/", 1)[-1])
+        if state.bbox is not None:
+            add_area_outline(parts.features, state.bbox)
+        # streamlit-folium fixes what it returns when the map mounts (later changes are
+        # ignored), so the view is always returned: "use the current map view" works at once.
+        returned = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip",
+                    "last_active_drawing", "all_drawings", "bounds", "zoom"]
+        ret = st_folium(parts.map, feature_group_to_add=parts.features, key=map_key, height=MAP_HEIGHT,
+                        use_container_width=True, returned_objects=returned, **framing)
+        if parts.stats.aggregated:
+            st.caption(t("map_aggregated", lang))
+        events = dict(ret or {})
+        if not _drawn_with_tool(events):
+            # streamlit-folium also reports a clicked extent or cell as the "last drawing".
+            events["last_active_drawing"] = None
+        _map_click(events)
+        _choices()
+        # Drawing and "use the current view" stay with the page's handler; clicks are handled here.
+        _handle_map_events({k: v for k, v in events.items() if not k.startswith("last_object")}, state)
+
+    def _drawn_with_tool(ret: dict[str, Any]) -> bool:
+        drawing = ret.get("last_active_drawing")
+        if not isinstance(drawing, dict):
+            return False
+        drawn = [d.get("geometry") for d in ret.get("all_drawings") or [] if isinstance(d, dict)]
+        return drawing.get("geometry") in drawn
+
+    def _map_click(ret: dict[str, Any]) -> None:
+        point = ret.get("last_clicked")
+        key = (json.dumps(point, sort_keys=True), ret.get("last_object_clicked_count"))
+        if not point or key == ss.get("_map_click"):
+            return
+        on_shape = ss.get("_map_click") is None or key[1] != ss["_map_click"][1]
+        ss["_map_click"] = key
+        drawing = ret.get("last_active_drawing")
+        if drawing and drawing != ss.get("_last_drawing"):
+            return  # the end of a rectangle drawn with the draw tool, not a click
+        if on_shape and is_cell_click(ret):
+            ss["_map_choices"] = []  # the map zooms into the cell by itself
+            return
+        ids = datasets_at_click(ret, frame)
+        ss["_map_choices"] = ids if len(ids) > 1 else []
+        # A click on a shape selects it (its hidden id says which; a shared outline has none).
+        clicked = dataset_id_from_click({"last_object_clicked_tooltip": ret.get("last_object_clicked_tooltip")},
+                                        frame) if on_shape else None
+        if clicked is None and len(ids) == 1:
+            clicked = ids[0]
+        if clicked and clicked != state.selected:
+            ss["_framed"] = clicked  # the person is looking at it already: do not move the map
+            select(clicked)
+
+    def _choices() -> None:
+        ids = list(ss.get("_map_choices") or [])
+        if len(ids) < 2:
+            return
+        shown = ids[:chooser_max]
+        rows = frame[frame["id"].isin(shown)].set_index("id")
+        shown = [i for i in shown if i in rows.index]
+        if len(shown) < 2:
+            return
+        title = rows["title_en"] if lang == "en" else rows["title_zh"]
+        other = rows["title_zh"] if lang == "en" else rows["title_en"]
+        names = {i: str(title[i] or other[i] or i)[:90] + " · " + str(rows.at[i, "category"]) for i in shown}
+        index = shown.index(state.selected) if state.selected in shown else None
+        key = f"map_choice_{abs(hash(tuple(shown))) % 10**9}"
+        text = map_label("choose", lang, n=f"{len(ids):,}")
+        if len(shown) <= 6:
+            choice = st.radio(text, shown, index=index, format_func=names.__getitem__, key=key)
+        else:
+            choice = st.selectbox(text, shown, index=index, format_func=names.__getitem__, key=key,
+                                  placeholder=map_label("choose_none", lang))
+        if len(ids) > len(shown):
+            st.caption(map_label("choose_more", lang, shown=len(shown), n=f"{len(ids):,}"))
+        if choice and choice != state.selected:
+            select(choice)
+
+    map_fragment()
     notes = []
-    if parts.stats.aggregated:
-        notes.append(t("map_aggregated", lang))
     if result.without_extent:
         notes.append(t("no_extent_note", lang, n=result.without_extent))
     if (result.frame["extent_quality"] == "approximate").any():
         notes.append(t("approx_note", lang))
     categories = {str(k): int(v) for k, v in result.frame["category"].value_counts().items()}
-    st.html(legend_html(categories, lang))
+    st.html(legend_html(categories, lang, order=order))
     if notes:
         st.caption(" · ".join(notes))
     if looks:
         c1, c2 = st.columns(2)
         c1.toggle(t("overlay", lang), key="w_overlay")
         c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", disabled=not state.overlay)
-    _handle_map_events(ret, state, result.frame)
-    if large and ret and ret.get("bounds"):
-        reported = (bbox_from_leaflet_bounds(ret["bounds"]), ret.get("zoom"))
-        if reported != ss.get("_map_view"):
-            ss["_map_view"] = reported
-            st.rerun()
 
 
 def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -246,7 +314,8 @@ def render_timeline(state: ViewState, result: SearchResult) -> None:
             return
         table["title"] = table["title"].str.slice(0, 60)
         categories = sorted(set(table["category"]))
-        colours = alt.Scale(domain=categories, range=[category_color(c) for c in categories])  # as on the map
+        order = overview()[0].get("category")
+        colours = alt.Scale(domain=categories, range=[category_color(c, order) for c in categories])  # as the map
         chart = alt.Chart(table).mark_bar(height=14).encode(
             x=alt.X("start:T", title=None), x2="end:T",
             y=alt.Y("id:N", sort=None, title=None,

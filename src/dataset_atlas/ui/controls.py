@@ -40,6 +40,7 @@ _VIEW = "_view"  # the canonical ViewState
 _URL_SEEN = "_url_seen"  # the query string this session last wrote (normalised)
 _PENDING = "_pending_fields"  # ViewState fields to change on the next run (map events)
 _BAD_BBOX = "_bbox_typed_invalid"  # area text that does not parse (kept in the box, not applied)
+_COUNTED = ("w_cat", "w_tres", "w_access", "w_fmt")  # multiselects whose labels carry counts
 _SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on the next run)
 
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
@@ -86,7 +87,7 @@ def _clamp(value: date, lo: date, hi: date) -> date:
 def _widgets_from_state(state: ViewState, year_span: tuple[int, int]) -> dict[str, Any]:
     y0, y1 = year_span
     lo, hi = date_bounds(year_span)
-    exact = bool(
+    exact = state.exact_dates or bool(
         (state.start and (state.start.month, state.start.day) != (1, 1))
         or (state.end and (state.end.month, state.end.day) != (12, 31))
     )
@@ -158,13 +159,17 @@ def current_state(year_span: tuple[int, int]) -> ViewState:
         state = dataclasses.replace(state, **pending)
     if state.page < 1:
         state = dataclasses.replace(state, page=1)
+    relabel = _VIEW not in ss or ss[_VIEW].lang != state.lang
     ss[_VIEW] = state
     shown = _widgets_from_state(state, year_span)
     bad_bbox = ss.pop(_BAD_BBOX, None)
     if bad_bbox and state.bbox is None:
         shown["w_bbox"] = bad_bbox
     for key, value in shown.items():
-        ss[key] = value
+        # Set only what must change: a value set here overrides one the person may be
+        # changing right now. Labels change with the language, facet labels with the counts.
+        if relabel or key in _COUNTED or key not in ss or ss[key] != value:
+            ss[key] = value
     return state
 
 
@@ -188,10 +193,15 @@ def _state_from_widgets(previous: ViewState, year_span: tuple[int, int]) -> View
     if "w_text" in changed:
         fields["text"] = str(changed["w_text"] or "")[:500]
     exact = bool(_widget("w_exact", shown["w_exact"]))
-    if exact and {"w_from", "w_to", "w_exact"} & changed.keys():
+    if "w_exact" in changed:
+        fields["exact_dates"] = exact
+    if exact and {"w_from", "w_to"} & changed.keys():
         start, end = _widget("w_from", shown["w_from"]), _widget("w_to", shown["w_to"])
         if isinstance(start, date) and isinstance(end, date):
-            fields["start"], fields["end"] = min(start, end), max(start, end)
+            start, end = min(start, end), max(start, end)
+            lo, hi = date_bounds(year_span)
+            fields["start"] = None if start <= lo else start  # the catalog's own ends mean "open"
+            fields["end"] = None if end >= hi else end
     elif not exact and {"w_years", "w_exact"} & changed.keys():
         years = _widget("w_years", shown["w_years"])
         first, last = years if _is_range(years) else (y0, y1)

@@ -27,16 +27,18 @@ _TABLE: list[tuple[type[BaseException], str, str, str]] = [
 ]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
-
-
 def plain(text: object) -> str:
-    """``text`` escaped for Streamlit's Markdown: shown as typed, never a link, image or HTML.
+    """``text`` as a Markdown code span: shown as typed, never a link, image or HTML.
 
-    Messages quote ids, paths and URL parameters that anyone can choose; rendered as Markdown,
-    ``![x](http://host/x.png)`` would make the browser fetch a remote image.
+    Messages quote ids, paths and URL parameters that anyone can choose. Backslash escapes
+    are not enough (GFM still turns a bare ``http://…`` into a link); inside a code span
+    nothing is interpreted. The fence is longer than any backtick run in the text.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    value = " ".join(str(text).split()) or " "
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def show_error(exc: BaseException, lang: str) -> None:

@@ -55,6 +55,7 @@ class ViewState:
     page: int = 1
     overlay: bool = True
     opacity: float = 0.75
+    exact_dates: bool = False  # show day-precise inputs (not in the URL: dates off Jan 1 / Dec 31 imply it)
 
     def query(self, *, limit: int | None = None) -> Query:
         """The catalog query these filters describe."""
