@@ -45,12 +45,15 @@ def children(pid: int) -> set[int]:
     return found
 
 
-def alive(pid: int) -> bool:
+def state(pid: int) -> bytes:
     try:
-        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+        return Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
     except OSError:
-        return False
-    return state != b"Z"
+        return b"X"
+
+
+def alive(pid: int) -> bool:
+    return state(pid) not in (b"Z", b"X")
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -58,6 +61,23 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
+        time.sleep(0.02)
+    return False
+
+
+def catch(proc: subprocess.Popen[bytes], moment: Callable[[], bool], timeout: float) -> bool:
+    """Stop ``proc`` (SIGSTOP) at a time when ``moment()`` holds: True once it is stopped there.
+
+    Stopping first closes the race in which the ingest finishes between seeing the moment and
+    sending the signal (then a SIGTERM finds nothing to interrupt and the run exits 0)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if moment():
+            proc.send_signal(signal.SIGSTOP)
+            if wait_for(lambda: state(proc.pid) in (b"T", b"Z", b"X"), timeout=10) \
+                    and state(proc.pid) == b"T" and moment():
+                return True
+            proc.send_signal(signal.SIGCONT)  # moved on (or ended) before it stopped: try again
         time.sleep(0.02)
     return False
 
@@ -105,11 +125,11 @@ def test_killed_ingest_keeps_the_old_index(tmp_path: Path, synthetic: Path, sig:
     before = digest(index)
     proc = start_ingest(synthetic, index, how)
     try:
-        reached = wait_for(lambda: proc.poll() is None and MOMENTS[moment](proc, index), timeout=120)
-        if not reached:
+        if not catch(proc, lambda: MOMENTS[moment](proc, index), timeout=120):
             pytest.skip(f"the ingest finished before the {moment} moment could be caught")
         workers = children(proc.pid)
-        proc.send_signal(sig)
+        proc.send_signal(sig)  # the ingest is stopped here, so the signal lands at that moment
+        proc.send_signal(signal.SIGCONT)
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
