@@ -126,8 +126,6 @@ def test_quicklook_overlay_for_each_seed(page: Page, atlas: Server, record_id: s
         page.screenshot(path=SCREENSHOTS["detail"])
 
 
-@pytest.mark.xfail(reason="a click on the view switch right after 'Open the full page' is sometimes lost "
-                          "(open in issue 8)", strict=False)
 def test_dataset_and_catalog_views(page: Page, atlas: Server) -> None:
     open_app(page, atlas, f"?id={SMMR_ID}&lang=en")
     page.get_by_role("button", name="Open the full page").click()

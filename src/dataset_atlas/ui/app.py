@@ -23,5 +23,8 @@ def run_app() -> None:
                        initial_sidebar_state="auto")
     view = current_view()
     lang = st.session_state.get("w_lang") or st.query_params.get("lang", "zh")
-    page = st.Page(PAGE_FILES[view], title=t(view, lang), icon=PAGE_ICONS[view], default=True)
+    # One url_path for every view: Streamlit derives a page's identity, and so every widget's
+    # identity, from it. Per-view identities made the top bar's widgets new on each view
+    # change, and a new language radio sent its default (中文) back on the next click.
+    page = st.Page(PAGE_FILES[view], title=t(view, lang), icon=PAGE_ICONS[view], default=True, url_path="atlas")
     st.navigation([page], position="hidden").run()

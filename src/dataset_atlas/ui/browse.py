@@ -30,7 +30,6 @@ from dataset_atlas.ui.controls import (
     render_top_bar,
     select,
     set_pending,
-    write_url,
 )
 from dataset_atlas.ui.data import get_catalog, overview
 from dataset_atlas.ui.detail import overlay_looks, render_detail
@@ -375,7 +374,6 @@ def render_browse() -> None:
         render_timeline(state, result)
     with tab_export:
         render_export(state, result)
-    write_url(state)
 
 
 def open_dataset_page() -> None:

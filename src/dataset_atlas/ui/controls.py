@@ -159,7 +159,10 @@ def current_state(year_span: tuple[int, int]) -> ViewState:
         state = dataclasses.replace(state, **pending)
     if state.page < 1:
         state = dataclasses.replace(state, page=1)
-    relabel = _VIEW not in ss or ss[_VIEW].lang != state.lang
+    # A new language relabels every widget. A new view is another page script, and Streamlit
+    # keys a widget's identity by page: the top bar's language radio there would start from its
+    # default (中文) and send it back on the next click, unless every value is set again.
+    relabel = _VIEW not in ss or ss[_VIEW].lang != state.lang or ss[_VIEW].view != state.view
     ss[_VIEW] = state
     shown = _widgets_from_state(state, year_span)
     bad_bbox = ss.pop(_BAD_BBOX, None)
@@ -170,6 +173,10 @@ def current_state(year_span: tuple[int, int]) -> ViewState:
         # changing right now. Labels change with the language, facet labels with the counts.
         if relabel or key in _COUNTED or key not in ss or ss[key] != value:
             ss[key] = value
+    # The address bar follows at once, not at the end of the page: a run cut short (a newer
+    # click, a map event) must not leave the URL behind the state, or the next Back/Forward
+    # would compare against a stale "last written" URL and be taken for no change.
+    write_url(state)
     return state
 
 

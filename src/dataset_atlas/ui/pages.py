@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dataset_atlas.ui.browse import prepare, selected_record
-from dataset_atlas.ui.controls import select, set_pending, write_url
+from dataset_atlas.ui.controls import select, set_pending
 from dataset_atlas.ui.data import catalog_source
 from dataset_atlas.ui.detail import render_detail
 from dataset_atlas.ui.errors import guarded, plain
@@ -30,7 +30,6 @@ def render_dataset_page() -> None:
             select(choice)
     else:
         guarded(record.id, lang, lambda: render_detail(record, lang))
-    write_url(state)
 
 
 def render_catalog_page() -> None:
@@ -70,4 +69,3 @@ def render_catalog_page() -> None:
         counts = frame["extent_quality"].value_counts()
         st.dataframe(pd.DataFrame({t("extent_quality", lang): [value_label(str(v), lang) for v in counts.index],
                                    "count": counts.to_numpy()}), hide_index=True, width="stretch")
-    write_url(state)
