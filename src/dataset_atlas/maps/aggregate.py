@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.maps.extents import EXTENT_COLUMNS, MERCATOR_MAX_LAT
+from dataset_atlas.geometry import MERCATOR_MAX_LAT, lon_widths, normalise_boxes
+from dataset_atlas.maps.extents import EXTENT_COLUMNS
 
 # Side of a count cell on screen: count circles are up to ~45 px wide.
 CELL_PX = 96.0
@@ -150,24 +151,13 @@ class MapPlan:
 
 def normalised_extents(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(valid, west, south, east, north) with global boxes as -180..180 and longitudes wrapped."""
-    w, s, e, n = (frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS)
-    with np.errstate(invalid="ignore"):
-        valid = np.isfinite(w) & np.isfinite(s) & np.isfinite(e) & np.isfinite(n)
-        valid &= (s <= n) & (s >= -90.0) & (n <= 90.0)
-        glob = (e - w) >= 360.0
-    w = np.where(glob, -180.0, w)
-    e = np.where(glob, 180.0, e)
-    out = (w < -180.0) | (w > 180.0)
-    w = np.where(out, ((w + 180.0) % 360.0) - 180.0, w)
-    out = (e < -180.0) | (e > 180.0)
-    e = np.where(out, ((e + 180.0) % 360.0) - 180.0, e)
-    return valid, w, s, e, n
+    return normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
 
 
 def extent_areas(frame: pd.DataFrame) -> np.ndarray:
     """Area in square degrees per row (NaN when missing): the 'smallest first' key."""
     valid, w, s, e, n = normalised_extents(frame)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     return np.where(valid, width * (n - s), np.nan)
 
 
@@ -178,7 +168,7 @@ def _visible_lon(w: np.ndarray, e: np.ndarray, view: MapView) -> tuple[np.ndarra
     interval one turn earlier; the longer visible piece is kept.
     """
     vw = view.width
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     a = (w - view.west) % 360.0
     if vw >= 360.0:
         # The whole world is in view: the extent as it is, split at the edge of the map.
@@ -231,7 +221,7 @@ def plan_map(
     # Points on the edge are in; a hair of tolerance lets "-180..180 x -90..90" cover any view.
     tol_lon = 0.01 * view.width
     tol_lat = 0.01 * (view.north - view.south)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     covers = in_view & (lo <= tol_lon) & (hi >= view.width - tol_lon) & (width > 0)
     covers &= (s <= view.south + tol_lat) & (n >= view.north - tol_lat)
     plan.in_view = int(in_view.sum())

@@ -34,6 +34,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from PIL import Image
 
+from dataset_atlas.geometry import clamp_lat, lon_width
 from dataset_atlas.maps.aggregate import MapPlan, MapView, plan_map
 from dataset_atlas.maps.extents import (
     EXTENT_COLUMNS,
@@ -588,9 +589,8 @@ def add_quicklook_overlay(
     w, s, e, n = (float(v) for v in bounds)
     if not all(np.isfinite([w, s, e, n])) or s >= n:
         raise ValueError(f"invalid quicklook bounds {bounds!r}")
-    if w > e:
-        e += 360.0
-    s, n = max(s, -MERCATOR_MAX_LAT), min(n, MERCATOR_MAX_LAT)
+    e = w + lon_width(w, e)  # one piece across the antimeridian
+    s, n = clamp_lat(s), clamp_lat(n)
     overlay = folium.raster_layers.ImageOverlay(
         image=rgba_to_data_url(rgba, max_side=max_side),
         bounds=[[s, w], [n, e]],

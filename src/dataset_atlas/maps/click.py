@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dataset_atlas.geometry import lon_widths, make_box
 from dataset_atlas.maps.aggregate import normalised_extents
-from dataset_atlas.maps.extents import make_box
 from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
 
 # Pixels of slack around a point dataset when falling back to the clicked position.
@@ -120,7 +120,7 @@ def datasets_at_click(st_folium_return: Mapping[str, Any] | None, results_frame:
     zoom_level = float(zoom) if isinstance(zoom, int | float) and math.isfinite(zoom) else 2.0
     deg_per_px = 360.0 / (256.0 * 2.0**zoom_level)
     valid, w, s, e, n = normalised_extents(results_frame)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     is_point = (width == 0) & (s == n)
     slack = np.where(is_point, _POINT_SLACK_PX, _BOX_SLACK_PX) * deg_per_px
     # Latitude slack in degrees shrinks towards the poles on Web Mercator.

@@ -16,6 +16,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import reproject, transform_bounds
 
 from dataset_atlas.errors import RasterError, UsageError
+from dataset_atlas.geometry import MERCATOR_MAX_LAT as MERCATOR_LAT
 from dataset_atlas.quicklook import cache as qcache
 from dataset_atlas.quicklook.easegrid import grid_for_size, read_ease_raw
 from dataset_atlas.quicklook.formats import sibling_pictures, sniff
@@ -30,7 +31,6 @@ from dataset_atlas.quicklook.readers import (
 )
 from dataset_atlas.quicklook.styles import Style, apply_style, choose_style
 
-MERCATOR_LAT = 85.0511287798  # Web Mercator's latitude limit
 MIN_PREVIEW_SIZE, MAX_PREVIEW_SIZE = 16, 8192  # allowed max_size, pixels on the longest side
 EARTH_RADIUS = 6378137.0
 WEB_MERCATOR = CRS.from_epsg(3857)

@@ -13,6 +13,7 @@ from datetime import date
 
 from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
 from dataset_atlas.errors import QueryError
+from dataset_atlas.geometry import area_bbox, wrap_lon
 from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
 
@@ -176,19 +177,11 @@ def params_from_state(state: ViewState) -> dict[str, str | list[str]]:
     return out
 
 
-def _wrap(lon: float) -> float:
-    return lon if -180.0 <= lon <= 180.0 else ((lon + 180.0) % 360.0) - 180.0
-
-
 def bbox_from_lons_lats(lons: Sequence[float], lats: Sequence[float]) -> BBox | None:
     """A W,S,E,N box from a shape drawn on the map; Leaflet longitudes past ±180 wrap (W > E)."""
     if not lons or not lats:
         return None
-    west, east = min(lons), max(lons)
-    south, north = max(-90.0, min(lats)), min(90.0, max(lats))
-    if east - west >= 360.0:
-        return (-180.0, south, 180.0, north)
-    return (_wrap(west), south, _wrap(east), north)
+    return area_bbox(lons, lats)
 
 
 def bbox_from_geojson(feature: Mapping[str, object]) -> BBox | None:
@@ -227,7 +220,7 @@ def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
     width = (east - west) % 360.0 or (360.0 if west != east else 0.0)
     if width > 180.0:  # half the globe or more: the whole world frames it best
         return (20.0, 0.0), 1
-    centre_lon = _wrap(west + width / 2)
+    centre_lon = wrap_lon(west + width / 2)
     south_m, north_m = max(south, -80.0), min(north, 80.0)
     height = max(north_m - south_m, 0.0)
     span = max(width, height * 1.6, 0.05)
