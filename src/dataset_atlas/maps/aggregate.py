@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.geometry import MERCATOR_MAX_LAT, lon_widths, normalise_boxes
+from dataset_atlas.geometry import MERCATOR_MAX_LAT, WORLD, lon_widths, normalise_boxes, projection, view_bbox
 from dataset_atlas.maps.extents import EXTENT_COLUMNS
 
 # Side of a count cell on screen: count circles are up to ~45 px wide.
@@ -47,6 +47,9 @@ BIG_DRAW_MAX = 40
 # The world view the map opens on (Leaflet fits -180..180 into a ~900 px wide map).
 WORLD_ZOOM = 1.75
 _TILE = 256.0
+# A polar map's zoom z (32768 m per pixel at 0) shows metres like Web Mercator's zoom
+# z + this at the equator (156543 m per pixel at 0): plan_map and click slack reckon in those.
+POLAR_ZOOM_OFFSET = math.log2(2 * 20037508.342789244 / 256.0 / 32768.0)
 
 
 def _merc_y(lat: np.ndarray | float) -> np.ndarray:
@@ -92,10 +95,17 @@ class MapView:
         return cls(-180.0, -MERCATOR_MAX_LAT, 180.0, MERCATOR_MAX_LAT, WORLD_ZOOM)
 
 
-def view_from_return(ret: Mapping[str, Any] | None) -> MapView | None:
-    """The view reported by ``st_folium`` (``bounds`` and ``zoom``), or None when absent/odd."""
+def view_from_return(ret: Mapping[str, Any] | None, epsg: int = WORLD) -> MapView | None:
+    """The view reported by ``st_folium`` (``bounds`` and ``zoom``), or None when absent/odd.
+
+    On a polar map ``bounds`` holds the bottom-left and top-right screen corners as they are
+    (atlas-polar.js): the view is the lon/lat box of that rectangle on the projected plane,
+    all longitudes when it holds the pole (``geometry.view_bbox``).
+    """
     if not ret:
         return None
+    if projection(epsg).polar:
+        return _polar_view(ret, epsg)
     bounds, zoom = ret.get("bounds"), ret.get("zoom")
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
@@ -112,6 +122,21 @@ def view_from_return(ret: Mapping[str, Any] | None) -> MapView | None:
         if east == -180.0:
             east = 180.0
     return MapView(west, max(-90.0, south), east, min(90.0, north), z)
+
+
+def _polar_view(ret: Mapping[str, Any], epsg: int) -> MapView | None:
+    try:
+        sw, ne = ret["bounds"]["_southWest"], ret["bounds"]["_northEast"]
+        corners = ((float(sw["lat"]), float(sw["lng"])), (float(ne["lat"]), float(ne["lng"])))
+        zoom = float(ret["zoom"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for pair in corners for v in pair) or not math.isfinite(zoom):
+        return None
+    bbox = view_bbox(corners[0], corners[1], epsg)
+    if bbox is None or bbox[1] >= bbox[3]:
+        return None
+    return MapView(*bbox, zoom=zoom + POLAR_ZOOM_OFFSET)
 
 
 @dataclass

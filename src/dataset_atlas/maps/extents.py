@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from dataset_atlas.geometry import (
+    ANTARCTIC,
+    ARCTIC,
     MERCATOR_MAX_LAT,
+    POLAR_LAT,
     WORLD,
     Box,
     box_center,
@@ -29,7 +32,8 @@ from dataset_atlas.geometry import (
 )
 
 __all__ = ["EXTENT_COLUMNS", "MERCATOR_MAX_LAT", "Box", "aggregate_extents", "box_center", "display_parts",
-           "display_point", "extent_centres", "make_box", "valid_extent_mask", "wrap_lon", "wrap_lon_open"]
+           "display_point", "extent_centres", "make_box", "polar_epsg_of_frame", "valid_extent_mask", "wrap_lon",
+           "wrap_lon_open"]
 
 EXTENT_COLUMNS = ("west", "south", "east", "north")
 
@@ -53,6 +57,21 @@ def display_point(box: Box, epsg: int = WORLD) -> tuple[float, float]:
 def valid_extent_mask(frame: pd.DataFrame) -> np.ndarray:
     """Boolean array: rows whose extent is present and valid (same rules as :func:`make_box`)."""
     return normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))[0]
+
+
+def polar_epsg_of_frame(frame: pd.DataFrame, limit: float = POLAR_LAT) -> int:
+    """3413 when every valid extent lies poleward of ``limit``°N, 3031 when of ``limit``°S, else 3857.
+
+    A frame with no extent at all is 3857. Missing extents are ignored (they are not drawn).
+    """
+    valid, _, s, _, n = normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
+    if not valid.any():
+        return WORLD
+    if (s[valid] >= limit).all():
+        return ARCTIC
+    if (n[valid] <= -limit).all():
+        return ANTARCTIC
+    return WORLD
 
 
 def extent_centres(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
