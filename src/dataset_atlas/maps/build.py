@@ -688,7 +688,7 @@ def polar_epsg_for(boxes: Sequence[Box | None]) -> int:
 
 
 def polar_frame(
-    bbox: tuple[float, float, float, float], epsg: int, *, height_px: float = 580.0, width_px: float = 700.0
+    bbox: tuple[float, float, float, float], epsg: int, *, height_px: float = 580.0, width_px: float = 560.0
 ) -> tuple[tuple[float, float], float]:
     """Centre (lat, lon) and zoom of a polar map that frame ``bbox`` (densified, pole-aware)."""
     proj = projection(epsg)
@@ -697,7 +697,7 @@ def polar_frame(
         return (proj.pole_lat(), 0.0), POLAR_ZOOM
     x0, y0, x1, y1 = projected_bounds(box, proj.epsg)
     lon, lat = unproject((x0 + x1) / 2.0, (y0 + y1) / 2.0, proj.epsg)
-    metres_per_px = max((x1 - x0) / (0.85 * width_px), (y1 - y0) / (0.85 * height_px), 50.0)
+    metres_per_px = max((x1 - x0) / (0.75 * width_px), (y1 - y0) / (0.75 * height_px), 50.0)
     zoom = math.log2(2.0 * proj.half_extent / 256.0 / metres_per_px)
     zoom = max(0.0, min(12.0, math.floor(zoom * 4.0) / 4.0))  # the map's zoom_snap
     return (round(float(lat), 4), round(float(lon), 4)), zoom
