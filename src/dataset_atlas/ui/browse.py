@@ -230,7 +230,7 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
         if clicked is None and len(ids) == 1:
             clicked = ids[0]
         if clicked and clicked != state.selected:
-            ss["_framed"] = clicked  # the person is looking at it already: do not move the map
+            ss["_framed"] = (clicked, epsg)  # the person is looking at it already: do not move the map
             select(clicked)
 
     def _choices() -> None:
