@@ -165,3 +165,34 @@ def test_projection_in_the_url_falls_back_to_the_world(value: str, expected: str
     assert state.proj == expected
     assert params_from_state(state).get("proj") == (None if expected == "3857" else expected)
     assert state.cleared().proj == expected  # clearing filters keeps the map's projection
+
+
+def test_count_cells_on_a_polar_map_are_square_on_its_plane_and_count_everything() -> None:
+    from dataset_atlas.maps.aggregate import CELL_PX, CELL_RADIUS_PX, POLAR_ZOOM_OFFSET, plan_map
+
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(-180, 180, 3000)
+    lat = rng.uniform(62, 88, 3000)
+    many = frame([box(f"b{i}", lo, la, lo + 0.5, la + 0.2) for i, (lo, la) in enumerate(zip(lon, lat, strict=True))])
+    view = default_polar_view(3413)
+    plan = plan_map(many, view, max_features=300, epsg=3413)
+    assert plan.cells and plan.in_view == 3000
+    assert sum(c.count for c in plan.cells) + plan.drawn_datasets == 3000  # every dataset drawn or counted
+    # Counts sit where their extents are (62–88°N) and inside their own cell, on every side of the pole.
+    assert all(61 <= c.lat <= 89 and c.bounds[0] <= c.lat <= c.bounds[2] for c in plan.cells), plan.cells
+    assert {np.sign(c.lon - 45 + 1e-9) for c in plan.cells} == {-1, 1}
+    # On screen (polar plane at the view's zoom) the counts are at least two radii apart.
+    res = 2 * 4194304 / 256 / 2 ** (view.zoom - POLAR_ZOOM_OFFSET)
+    x, y = g.project([c.lon for c in plan.cells], [c.lat for c in plan.cells], 3413)
+    pts = np.column_stack([x, y]) / res
+    gaps = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1)) + np.eye(len(pts)) * 1e9
+    assert gaps.min() >= 2 * CELL_RADIUS_PX - 1e-6
+    # Each count lies in its own cell of the grid anchored at the pole.
+    cells = {(int(np.floor(px / CELL_PX)), int(np.floor(-py / CELL_PX))) for px, py in pts}
+    assert len(cells) == len(plan.cells)
+    # Zoomed in four levels over part of the Arctic, the same extents split into more, smaller cells.
+    corners = {"_southWest": {"lat": 75.0, "lng": -60.0}, "_northEast": {"lat": 70.0, "lng": 40.0}}
+    closer = view_from_return({"bounds": corners, "zoom": 4}, 3413)
+    assert closer is not None
+    zoomed = plan_map(many, closer, max_features=300, epsg=3413)
+    assert zoomed.in_view < 3000 and sum(c.count for c in zoomed.cells) + zoomed.drawn_datasets == zoomed.in_view

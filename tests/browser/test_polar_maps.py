@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +22,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from pyproj import Transformer
 
 from ..conftest import CALC_ID
-from .conftest import MAP_FRAME, ROOT, Server, start_streamlit, stop
+from .conftest import MAP_FRAME, ROOT, Server, free_port, start_streamlit, stop
 from .test_user_flows import TIMEOUT, expect_header, expect_url, settled, shot
 
 pytestmark = pytest.mark.browser
@@ -75,6 +79,11 @@ SHAPES_JS = f"""() => {{
   }});
   return out;
 }}"""
+ZOOM_AT_LEAST_JS = """z => {
+  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]'), w = f && f.contentWindow;
+  const m = w && w.L && Object.values(w).find(v => v instanceof w.L.Map);
+  return !!m && m.getZoom() >= z;
+}"""
 POINT_JS = f"""([lat, lng]) => {{ const p = {MAP_JS}.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }}"""
 
 
@@ -261,3 +270,58 @@ def test_projection_menu_hint_and_detail_map(page: Page, polar: Server) -> None:
                                                                          timeout=TIMEOUT)
     detail.locator("path.leaflet-interactive").first.wait_for(timeout=TIMEOUT, state="attached")
     shot(page, "polar_detail")
+
+
+@pytest.fixture(scope="module")
+def cells_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Streamlit serves static/ next to the entry script: run the app from a folder whose static/ is ours.
+    work = tmp_path_factory.mktemp("polar_cells")
+    shutil.copy(ROOT / "tests" / "browser" / "apps" / "polar_map_app.py", work / "app.py")
+    (work / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    port = free_port()
+    with (work / "streamlit.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+             "--server.address=127.0.0.1", f"--server.port={port}", "--server.enableStaticServing=true",
+             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+            cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # readiness polling, not a timing assertion
+        if proc.poll() is not None:
+            raise RuntimeError((work / "streamlit.log").read_text(errors="replace"))
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().decode().strip() == "ok":
+                    break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    stop(proc)
+
+
+@pytest.mark.parametrize("proj", ["3413", "3031"])
+def test_count_cells_in_polar_views_do_not_overlap_and_zoom_in(page: Page, cells_app: str, proj: str) -> None:
+    page.goto(f"{cells_app}/?n=3000&proj={proj}")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".atlas-cell").first.wait_for(timeout=TIMEOUT)
+    expect(frame.locator(".leaflet-container").first).to_have_attribute("data-atlas-basemap", "drawn",
+                                                                       timeout=TIMEOUT)
+    expect(frame.locator(".leaflet-container").first).to_have_attribute("data-atlas-crs", f"EPSG:{proj}")
+    # The first run is built for the opening view; the browser then reports its real view and
+    # the app reruns once for it: wait for that run to finish before reading the counts.
+    expect(page.get_by_text("cells:")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_timeout(1500)
+    settled(page)
+    labels = frame.locator(".atlas-cell span").all_inner_texts()
+    drawn = frame.locator("path.leaflet-interactive").count()
+    assert sum(int(t) for t in labels) + drawn == 3000  # every dataset counted or drawn
+    boxes = [b for b in (frame.locator(".atlas-cell").nth(i).bounding_box() for i in range(len(labels))) if b]
+    centres = [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+    for i, (x, y) in enumerate(centres):  # count circles never overlap
+        for xo, yo in centres[i + 1:]:
+            assert ((x - xo) ** 2 + (y - yo) ** 2) ** 0.5 >= 40, (x, y, xo, yo)
+    shot(page, f"polar_cells_{proj}")
+    zoom = float(in_frame(frame, f"() => {MAP_JS}.getZoom()"))
+    busiest = max(range(len(labels)), key=lambda i: int(labels[i]))
+    frame.locator(".atlas-cell").nth(busiest).click()
+    page.wait_for_function(ZOOM_AT_LEAST_JS, arg=zoom + 2, timeout=TIMEOUT)

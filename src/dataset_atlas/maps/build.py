@@ -524,7 +524,7 @@ def build_map_parts(
     columns = results[["id", "title_zh", "title_en", "category", "extent_quality", *EXTENT_COLUMNS]]
     limit = max_features
     while True:
-        plan = plan_map(results, view, max_features=limit)
+        plan = plan_map(results, view, max_features=limit, epsg=epsg)
         palette: dict[str, int] = {}
         features = _outline_features(plan, columns, lang, palette, sel, category_order, epsg)
         if features is not None or limit == 0:
