@@ -145,8 +145,10 @@ def test_arctic_view_draws_extents_as_they_are_and_a_click_selects(page: Page, p
         const p = map.latLngToContainerPoint(l.getLatLng()); out.push([p.x, p.y]); }} }});
       return out; }}""")
     assert any(abs(x - sx) < 1 and abs(y - sy) < 1 for x, y in markers), (sx, sy, markers)
-    # Click the Bering box where it crosses 180°: it is selected, the filters stay.
+    # Hover, then click the Bering box where it crosses 180°: tooltip, then selected; the filters stay.
     ox, oy = map_origin(page)
+    page.mouse.move(ox + bx, oy + by)
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text("Bering Strait sea ice", timeout=TIMEOUT)
     page.mouse.click(ox + bx, oy + by)
     expect_url(page, r"[?&]id=polar-bering")
     expect_url(page, r"[?&]proj=3413")
@@ -258,7 +260,10 @@ def test_projection_menu_hint_and_detail_map(page: Page, polar: Server) -> None:
                                                                              timeout=TIMEOUT)
     expect(page.get_by_role("button", name="Show the Arctic view")).to_have_count(0)
     # The menu beside the basemap goes back to the world (and the URL forgets proj).
+    settled(page)
     menu = page.get_by_role("combobox", name="Map projection")
+    expect(menu).to_have_value("Arctic (EPSG:3413 polar stereographic)", timeout=TIMEOUT)
+    menu.scroll_into_view_if_needed()
     menu.click()
     page.get_by_role("option", name="World (Web Mercator)").click()
     expect_url(page, r"[?&]proj=", present=False)
