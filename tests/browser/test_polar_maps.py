@@ -9,6 +9,7 @@ through the `page` fixture, that no console error or failed request happened.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -330,3 +331,17 @@ def test_count_cells_in_polar_views_do_not_overlap_and_zoom_in(page: Page, cells
     busiest = max(range(len(labels)), key=lambda i: int(labels[i]))
     frame.locator(".atlas-cell").nth(busiest).click()
     page.wait_for_function(ZOOM_AT_LEAST_JS, arg=zoom + 2, timeout=TIMEOUT)
+
+
+def test_the_current_polar_view_with_the_pole_is_a_cap(page: Page, polar: Server) -> None:
+    frame = open_polar(page, polar, "?lang=en&proj=3413")
+    page.locator("[data-testid='stCheckbox']").filter(has_text="Use the current map view").click()
+    # The view holds the pole: all longitudes, from the farthest screen corner up to 90°N.
+    area = page.get_by_role("textbox", name="Area")
+    expect(area).to_have_value(re.compile(r"^-180,[0-9.]+,180,90$"), timeout=TIMEOUT)
+    south = float(area.input_value().split(",")[1])
+    size = in_frame(frame, f"() => {{ const s = {MAP_JS}.getSize(); return [s.x, s.y]; }}")
+    corners = [in_frame(frame, f"([x, y]) => {MAP_JS}.containerPointToLatLng([x, y]).lat", [x, y])
+               for x in (0, size[0]) for y in (0, size[1])]
+    assert south == pytest.approx(min(corners), abs=0.05)
+    expect_header(page, f"{TOTAL - 2} of {TOTAL} datasets")  # all but the two Antarctic ones
