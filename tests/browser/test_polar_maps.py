@@ -219,6 +219,19 @@ def test_the_calc_quicklook_lies_where_its_pixels_are(page: Page, polar: Server)
     own = [look for look in looks if look.source_crs == "EPSG:3413"]
     assert own and own[0].rgba.shape[0] == own[0].rgba.shape[1]
     shot(page, "polar_calc_quicklook")
+
+
+def test_readme_screenshot_arctic_view_of_the_seeds(page: Page, atlas: Server) -> None:
+    # The app on the seeds (and the hostile record, far from the Arctic), CALC-2020 selected.
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    frame = open_polar(page, atlas, f"?lang=en&proj=3413&id={CALC_ID}")
+    images = frame.locator("img.atlas-quicklook")
+    expect(images).to_have_count(2, timeout=TIMEOUT)
+    for i in range(2):
+        images.nth(i).evaluate("e => e.decode()")  # both previews loaded and decodable
+    expect(page.get_by_role("heading", name="Circumpolar Arctic Land Cover for circa 2020 (CALC-2020)")).to_be_visible(
+        timeout=TIMEOUT)
+    settled(page)
     README_SHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(README_SHOT))
 
