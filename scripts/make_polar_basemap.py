@@ -73,6 +73,7 @@ def coastlines(land: Any, lat_cut: float) -> MultiLineString:
 
 
 def graticule(north: bool) -> MultiLineString:
+    """Parallels every 10° and meridians every 30° of one hemisphere, densified every degree."""
     sign = 1 if north else -1
     lines = []
     for lat in range(int(LAT_CUT), 90, 10):
@@ -83,6 +84,7 @@ def graticule(north: bool) -> MultiLineString:
 
 
 def polar(world: dict[str, Any], north: bool) -> dict[str, Any]:
+    """The polar basemap FeatureCollection of one hemisphere from the world basemap."""
     clip = box(-180, LAT_CUT, 180, 90) if north else box(-180, -90, 180, -LAT_CUT)
     layers = {f["properties"]["layer"]: shape(f["geometry"]) for f in world["features"]}
     land = layers["land"].intersection(clip)
@@ -102,6 +104,7 @@ def polar(world: dict[str, Any], north: bool) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Write both polar basemaps."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("world", type=Path)
     ap.add_argument("out", type=Path)
