@@ -206,3 +206,20 @@ def test_make_box_scalar_and_vectorised_agree(raw: tuple[float, ...], expected: 
 def test_projection_lookup_falls_back_to_web_mercator() -> None:
     assert g.projection("EPSG:3413").epsg == 3413 and g.projection(3031).south
     assert g.projection("4326").epsg == 3857 and g.projection(None).epsg == 3857 and g.projection("x").epsg == 3857
+
+
+@pytest.mark.parametrize(
+    ("bbox", "point", "tolerance", "inside"),
+    [((170, 50, -170, 66), (180, 60), 0, True), ((170, 50, -170, 66), (-175, 60), 0, True),
+     ((170, 50, -170, 66), (0, 60), 0, False), ((170, 50, -170, 66), (169.5, 60), 1, True),
+     ((-180, 60, 180, 90), (123, 89.9), 0, True), ((10, 10, 10, 10), (10.2, 10), 0.5, True),
+     ((10, 10, 10, 10), (11, 10), 0.5, False), ((-10, -5, 10, 5), (190, 0), 0, False),
+     ((-10, -5, 10, 5), (355, 0), 0, True)],
+)
+def test_containment_scalar_and_vectorised_agree(
+    bbox: tuple[float, ...], point: tuple[float, float], tolerance: float, inside: bool
+) -> None:
+    box = g.make_box(*bbox)
+    assert box is not None and box.contains(*point, tolerance=tolerance) is inside
+    w, s, e, n = (np.array([v], float) for v in box.bbox)
+    assert bool(g.boxes_contain(w, s, e, n, point[0], point[1], tolerance, tolerance)[0]) is inside

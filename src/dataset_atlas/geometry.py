@@ -113,6 +113,11 @@ def wrap_lon_open(lon: float) -> float:
     return ((lon + 180.0) % 360.0) - 180.0
 
 
+def wrap_lons_open(lon: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`wrap_lon_open`."""
+    return ((np.asarray(lon, dtype=float) + 180.0) % 360.0) - 180.0
+
+
 def wrap_lons(lon: np.ndarray) -> np.ndarray:
     """Vectorised :func:`wrap_lon` (values already in [-180, 180] are kept as they are)."""
     with np.errstate(invalid="ignore"):
@@ -128,6 +133,18 @@ def lon_width(west: float, east: float) -> float:
 def lon_widths(west: np.ndarray, east: np.ndarray) -> np.ndarray:
     """Vectorised :func:`lon_width`."""
     return np.where(west > east, east + 360.0 - west, east - west)
+
+
+def boxes_contain(
+    west: np.ndarray, south: np.ndarray, east: np.ndarray, north: np.ndarray, lon: float, lat: float,
+    lon_tolerance: np.ndarray | float = 0.0, lat_tolerance: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Vectorised :meth:`Box.contains`: which boxes hold (lon, lat), antimeridian-aware, with tolerances."""
+    width = lon_widths(west, east)
+    with np.errstate(invalid="ignore"):
+        offset = (wrap_lon_open(lon) - west) % 360.0  # distance east of the west edge
+        lon_ok = (width >= 360.0) | (offset <= width + lon_tolerance) | (offset >= 360.0 - lon_tolerance)
+        return lon_ok & (south - lat_tolerance <= lat) & (lat <= north + lat_tolerance)
 
 
 def lon_intervals(west: float, east: float) -> list[tuple[float, float]]:

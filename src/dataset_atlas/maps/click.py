@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.geometry import WORLD, lon_widths, make_box, projection
+from dataset_atlas.geometry import WORLD, boxes_contain, lon_widths, make_box, projection
 from dataset_atlas.maps.aggregate import POLAR_ZOOM_OFFSET, normalised_extents
 from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
 
@@ -129,12 +129,7 @@ def datasets_at_click(
     slack = np.where(is_point, _POINT_SLACK_PX, _BOX_SLACK_PX) * deg_per_px
     # Latitude slack in degrees shrinks towards the poles on Web Mercator.
     lat_slack = slack * math.cos(math.radians(max(-85.0, min(85.0, lat))))
-    lon = ((lng + 180.0) % 360.0) - 180.0
-    with np.errstate(invalid="ignore"):
-        offset = (lon - w) % 360.0  # distance east of the west edge
-        lon_ok = (width >= 360.0) | (offset <= width + slack) | (offset >= 360.0 - slack)
-        lat_ok = (s - lat_slack <= lat) & (lat <= n + lat_slack)
-        hit = np.flatnonzero(valid & lon_ok & lat_ok)
+    hit = np.flatnonzero(valid & boxes_contain(w, s, e, n, lng, lat, slack, lat_slack))
     area = width[hit] * (n[hit] - s[hit])
     ids = results_frame["id"].to_numpy()[hit[np.argsort(area, kind="stable")]]
     return [str(i) for i in ids]

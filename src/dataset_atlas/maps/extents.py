@@ -29,6 +29,7 @@ from dataset_atlas.geometry import (
     normalise_boxes,
     wrap_lon,
     wrap_lon_open,
+    wrap_lons_open,
 )
 
 __all__ = ["EXTENT_COLUMNS", "MERCATOR_MAX_LAT", "Box", "aggregate_extents", "box_center", "display_parts",
@@ -84,7 +85,7 @@ def extent_centres(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     valid, w, s, e, n = normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
     w, s, e, n = w[valid], s[valid], e[valid], n[valid]
     width = lon_widths(w, e)
-    lon = ((w + width / 2.0 + 180.0) % 360.0) - 180.0
+    lon = wrap_lons_open(w + width / 2.0)
     lat = (s + n) / 2.0
     return valid, lon, lat
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
 from dataset_atlas.errors import QueryError
-from dataset_atlas.geometry import area_bbox, view_bbox, wrap_lon
+from dataset_atlas.geometry import area_bbox, lon_width, view_bbox, wrap_lon
 from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
 
@@ -227,7 +227,7 @@ def bbox_from_leaflet_bounds(bounds: Mapping[str, Mapping[str, float]], epsg: in
 def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
     """Map centre (lat, lon) and zoom that frame a box (antimeridian-aware; polar boxes capped)."""
     west, south, east, north = bbox
-    width = (east - west) % 360.0 or (360.0 if west != east else 0.0)
+    width = lon_width(west, east)
     if width > 180.0:  # half the globe or more: the whole world frames it best
         return (20.0, 0.0), 1
     centre_lon = wrap_lon(west + width / 2)
