@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.geometry import WORLD, boxes_contain, lon_widths, make_box, projection
+from dataset_atlas.geometry import WORLD, boxes_contain, clamp_lat, lon_widths, make_box, projection
 from dataset_atlas.maps.aggregate import POLAR_ZOOM_OFFSET, normalised_extents
 from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
 
@@ -128,7 +128,7 @@ def datasets_at_click(
     is_point = (width == 0) & (s == n)
     slack = np.where(is_point, _POINT_SLACK_PX, _BOX_SLACK_PX) * deg_per_px
     # Latitude slack in degrees shrinks towards the poles on Web Mercator.
-    lat_slack = slack * math.cos(math.radians(max(-85.0, min(85.0, lat))))
+    lat_slack = slack * math.cos(math.radians(clamp_lat(lat)))
     hit = np.flatnonzero(valid & boxes_contain(w, s, e, n, lng, lat, slack, lat_slack))
     area = width[hit] * (n[hit] - s[hit])
     ids = results_frame["id"].to_numpy()[hit[np.argsort(area, kind="stable")]]
