@@ -196,3 +196,20 @@ def test_count_cells_on_a_polar_map_are_square_on_its_plane_and_count_everything
     assert closer is not None
     zoomed = plan_map(many, closer, max_features=300, epsg=3413)
     assert zoomed.in_view < 3000 and sum(c.count for c in zoomed.cells) + zoomed.drawn_datasets == zoomed.in_view
+
+
+@pytest.mark.parametrize("epsg", [3413, 3031])
+def test_a_large_catalog_on_a_polar_map_stays_within_the_payload_limit(epsg: int) -> None:
+    from dataset_atlas.maps import PAYLOAD_LIMIT_BYTES, payload_bytes
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    west = rng.uniform(-180, 180, n)
+    south = rng.uniform(-90, 80, n)
+    east = west + rng.uniform(0, 30, n)
+    many = frame([box(f"r{i}", w, s, e - 360 if e > 180 else e, min(s + 8, 90), title_en="长标题 " * 20)
+                  for i, (w, s, e) in enumerate(zip(west, south, east, strict=True))])
+    parts = build_map_parts(many, epsg=epsg)
+    assert parts.stats.aggregated and parts.stats.outside > 0  # the other hemisphere is outside
+    parts.features.add_to(parts.map)
+    assert payload_bytes(parts.map) <= PAYLOAD_LIMIT_BYTES
