@@ -12,7 +12,10 @@ bench/out/ between runs), then:
 2. ``--in-process``: the old comparison of the work alone (ours, our reader, rio-tiler, a
    naive full read), one fresh process per run, peak RSS above the baseline after imports.
 
-    python bench/quicklook_bench.py [--size 20000] [--runs 5] [--in-process] [--keep DIR]
+    python bench/quicklook_bench.py [--size 20000] [--runs 5] [--in-process] [--keep DIR] [--crs EPSG:3413]
+
+``--crs`` renders our previews in that map projection (the files are EPSG:3413, so 3413 is
+the no-warp case); with several ``--crs`` each is timed beside the same rio-tiler baseline.
 """
 
 from __future__ import annotations
@@ -137,17 +140,21 @@ def bench_files(size: int, folder: Path | None = None) -> dict[str, Path]:
     return files
 
 
-def compare_processes(size: int = 20000, runs: int = 5, folder: Path | None = None
-                      ) -> dict[str, dict[str, tuple[float, float]]]:
+def compare_processes(size: int = 20000, runs: int = 5, folder: Path | None = None,
+                      crs: tuple[str, ...] = ("EPSG:3857",)) -> dict[str, dict[str, tuple[float, float]]]:
     """Per file: median (seconds, peak MiB) of each whole-process command."""
     out = {}
     for label, path in bench_files(size, folder).items():
         png = path.with_suffix(".png")
-        out[label] = paired({
-            "atlas 512": [*cli_command(), "quicklook", str(path), "--max-size", "512", "--json"],
-            "atlas 1024 + PNG": [*cli_command(), "quicklook", str(path), "--out", str(png)],
-            "rio-tiler 512": [sys.executable, "-c", RIO_TILER_PREVIEW, str(path)],
-        }, runs)
+        commands = {}
+        for code in crs:
+            tag = "" if code == "EPSG:3857" else f" {code}"
+            commands[f"atlas 512{tag}"] = [*cli_command(), "quicklook", str(path), "--max-size", "512", "--json",
+                                           "--crs", code]
+            commands[f"atlas 1024 + PNG{tag}"] = [*cli_command(), "quicklook", str(path), "--out", str(png),
+                                                  "--crs", code]
+        commands["rio-tiler 512"] = [sys.executable, "-c", RIO_TILER_PREVIEW, str(path)]
+        out[label] = paired(commands, runs)
     return out
 
 
@@ -165,15 +172,15 @@ def measure(size: int = 20000, runs: int = 5) -> list[Figure]:
     return figures
 
 
-def print_processes(size: int, runs: int, folder: Path | None) -> None:
-    results = compare_processes(size, runs, folder)
+def print_processes(size: int, runs: int, folder: Path | None, crs: tuple[str, ...] = ("EPSG:3857",)) -> None:
+    results = compare_processes(size, runs, folder, crs)
     print(f"\n{size} x {size} uint8, 512 px tiles, deflate; whole processes (start-up and imports "
           f"included), median of {runs} runs; peak RSS of each child (wait4 ru_maxrss).\n")
-    print(f"{'file':<15} {'command':<18} {'time s':>7} {'peak MiB':>9} {'time ratio':>11} {'memory ratio':>13}")
+    print(f"{'file':<15} {'command':<28} {'time s':>7} {'peak MiB':>9} {'time ratio':>11} {'memory ratio':>13}")
     for label, res in results.items():
         base_s, base_m = res["rio-tiler 512"]
         for name, (t, m) in res.items():
-            print(f"{label:<15} {name:<18} {t:>7.3f} {m:>9.1f} {t / base_s:>11.2f} {m / base_m:>13.2f}")
+            print(f"{label:<15} {name:<28} {t:>7.3f} {m:>9.1f} {t / base_s:>11.2f} {m / base_m:>13.2f}")
     print("\n(ratio = ours / rio-tiler preview(max_size=512); goal: time <= 1, memory <= 1.2)")
 
 
@@ -202,6 +209,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--in-process", action="store_true", help="also time the work alone, per method")
     ap.add_argument("--keep", type=Path, help="write the files here (default: bench/out)")
+    ap.add_argument("--crs", action="append", choices=("EPSG:3857", "EPSG:3413", "EPSG:3031"),
+                    help="map projection of our previews (repeat to compare; default EPSG:3857)")
     ap.add_argument("--measure", nargs=2, metavar=("METHOD", "FILE"), help=argparse.SUPPRESS)
     ap.add_argument("--write", nargs=3, metavar=("FILE", "SIZE", "OVERVIEWS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -211,7 +220,7 @@ def main() -> int:
     if args.write:
         write_tif(Path(args.write[0]), int(args.write[1]), overviews=args.write[2] == "1")
         return 0
-    print_processes(args.size, args.runs, args.keep)
+    print_processes(args.size, args.runs, args.keep, tuple(args.crs or ("EPSG:3857",)))
     if args.in_process:
         print_in_process(args.size, args.runs, args.keep)
     return 0

@@ -56,7 +56,7 @@ def test_china_albers_test_vector_lands_at_120e_50n(tmp_path):
     path = write_tif(tmp_path / "magt.tif", data, CHINA_ALBERS,
                      Affine(1000.0, 0, x - 200_500, 0, -1000.0, y + 200_500), nodata=-9999.0)
     ql = render_quicklook(path)
-    assert ql.crs is not None and "+proj=aea" in ql.crs
+    assert ql.source_crs is not None and "+proj=aea" in ql.source_crs and ql.crs == "EPSG:3857"
     lon, lat = valid_centre_lonlat(ql)
     assert (lon, lat) == pytest.approx((120.0, 50.0), abs=0.03)
 
@@ -114,7 +114,7 @@ def test_ease_grid_test_vector_end_to_end(tmp_path):
     path = tmp_path / "China-EASE-N07-ML1980001A.37V"
     path.write_bytes(values.tobytes())
     ql = render_quicklook(path)
-    assert ql.crs == "EPSG:3410" and (ql.width, ql.height) == (307, 164)
+    assert ql.source_crs == "EPSG:3410" and (ql.width, ql.height) == (307, 164)
     assert ql.grid_note is not None and "307 x 164" in ql.grid_note
     assert ql.units == "K" and ql.stats["min"] == pytest.approx(250.0)
     lon, lat = valid_centre_lonlat(ql)

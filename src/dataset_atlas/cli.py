@@ -37,6 +37,7 @@ SORT_CHOICES = ("title", "title_zh", "start", "-start", "end", "-end", "resoluti
                 "size", "-size", "category")
 TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)
 PREVIEW_SIZES = (16, 8192)  # quicklook.render's MIN/MAX_PREVIEW_SIZE (a test keeps them equal)
+QUICKLOOK_CRS = ("EPSG:3857", "EPSG:3413", "EPSG:3031")  # quicklook.render.TARGET_CRS (a test keeps them equal)
 # Options whose value may start with "-": western longitudes, descending sort keys.
 _DASH_VALUES = {"--bbox": re.compile(r"-\d"), "--sort": re.compile(r"-[a-z]")}
 
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=int, default=1024,
                    help="longest side of the preview, {}-{} pixels (default: 1024)".format(*PREVIEW_SIZES))
     p.add_argument("--data-root", help="refuse files outside this folder")
+    p.add_argument("--crs", type=str.upper, choices=QUICKLOOK_CRS, default=QUICKLOOK_CRS[0],
+                   help="the map projection of the preview: EPSG:3857 (world, default), EPSG:3413 (Arctic) "
+                   "or EPSG:3031 (Antarctic); a raster already in a polar one is not warped")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo-data", help="write synthetic data files for the seed datasets")
@@ -304,7 +308,7 @@ def cmd_quicklook(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--max-size {args.max_size}: must be between {lo} and {hi} pixels")
     from dataset_atlas.quicklook.render import render_quicklook  # rasterio is slow to import: only here
 
-    look = render_quicklook(args.file, max_size=args.max_size,
+    look = render_quicklook(args.file, max_size=args.max_size, crs=args.crs,
                             data_root=Path(args.data_root) if args.data_root else None)
     if args.out:
         Path(args.out).write_bytes(look.png_bytes())
@@ -312,7 +316,7 @@ def cmd_quicklook(args: argparse.Namespace, out: TextIO) -> int:
         print(json.dumps(look.to_json(), ensure_ascii=False, indent=2), file=out)
     else:
         where = "not georeferenced" if look.bounds is None else "bounds " + ",".join(f"{v:.4f}" for v in look.bounds)
-        print(f"{args.file}: {look.width}x{look.height} {look.crs or ''}; {where}; style {look.style}"
+        print(f"{args.file}: {look.width}x{look.height} {look.source_crs or ''}; {where}; style {look.style}"
               + (f"; wrote {args.out}" if args.out else ""), file=out)
     return 0
 

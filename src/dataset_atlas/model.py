@@ -66,10 +66,9 @@ class Extent:
         """Longitude intervals on the [-180, 180] line: two when the box crosses 180°."""
         if self.bbox is None:
             return []
-        w, _, e, _ = self.bbox
-        if w > e:
-            return [(w, 180.0), (-180.0, e)]
-        return [(w, e)]
+        from dataset_atlas.geometry import lon_intervals  # here: geometry loads numpy, the CLI starts without
+
+        return lon_intervals(self.bbox[0], self.bbox[2])
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,15 @@
     dash: "6 4"
   };
 
-  function fillOpacity(boxes, viewArea) {
+  function fillOpacity(boxes, viewArea, knownArea) {
     // A box is tinted by the share of the view it covers: small boxes keep the full tint,
     // a box over most of the view gets almost none (hundreds of them stacked would hide the
     // basemap). Without a view (a dataset's own map) the share of a world-sized area is used.
-    var area = 0;
-    boxes.forEach(function (b) { area += Math.abs((b[2] - b[0]) * (b[3] - b[1])); });
+    // Polar shapes ("g") come with their lon/lat area (square degrees) from the server.
+    var area = knownArea || 0;
+    if (!knownArea) {
+      boxes.forEach(function (b) { area += Math.abs((b[2] - b[0]) * (b[3] - b[1])); });
+    }
     var share = area / (viewArea || 60000);
     return Math.max(0, STYLE.boxFillOpacity * Math.min(1, STYLE.fullTintShare / Math.max(share, 1e-9)));
   }
@@ -43,6 +46,7 @@
       map.getPane("atlasBasemap").style.zIndex = 150;  // below tiles (200) and overlays
     }
     map.getContainer().classList.add("atlas-ocean");
+    var polar = !!(window.DatasetAtlasPolar && window.DatasetAtlasPolar.isPolar(map));
     fetch(url)
       .then(function (r) {
         if (!r.ok) { throw new Error("basemap HTTP " + r.status); }
@@ -53,10 +57,15 @@
           pane: "atlasBasemap",
           interactive: false,  // clicks must go to dataset extents only
           style: function (f) {
-            if (f.properties.layer === "land") {
-              return {stroke: true, color: "#9fb3bf", weight: 0.6, fill: true,
+            var layer = f.properties.layer;
+            if (layer === "land") {
+              // Polar basemaps stroke the coast separately: their land rings run along the
+              // antimeridian and the pole, edges that must not show.
+              return {stroke: !polar, color: "#9fb3bf", weight: 0.6, fill: true,
                       fillColor: "#f5f3ee", fillOpacity: 1};
             }
+            if (layer === "coast") { return {color: "#9fb3bf", weight: 0.6, fill: false}; }
+            if (layer === "graticule") { return {color: "#b4c6d2", weight: 0.5, dashArray: "2 3", fill: false}; }
             return {color: "#c3b9a8", weight: 0.6, fill: false};
           }
         }).addTo(map);
@@ -71,6 +80,8 @@
   function addExtents(group, data) {
     // data.f: [kind, geometry, paletteIndex, flags, tooltipHtml]
     //   kind "b": geometry = list of boxes; kind "p": geometry = [lat, lon]
+    //   kind "g": geometry = polygons (lists of rings of [lat, lon], densified on the server
+    //             for a polar map), f[5] = the extent's area in square degrees (for the tint)
     //   flags: 1 = approximate (dashed), 2 = selected, 4 = shared by several datasets
     var palette = data.c;
     data.f.forEach(function (f) {
@@ -89,11 +100,11 @@
           dashArray: approximate ? "3 2" : null
         });
       } else {
-        layer = L.polygon(boxesToLatLngs(f[1]), {
+        layer = L.polygon(f[0] === "g" ? f[1] : boxesToLatLngs(f[1]), {
           color: selected ? STYLE.selectedColor : color,
           weight: selected ? STYLE.selectedWeight : (shared ? STYLE.sharedWeight : STYLE.boxWeight),
           fillColor: color,
-          fillOpacity: selected ? 0.15 : fillOpacity(f[1], data.v),
+          fillOpacity: selected ? 0.15 : fillOpacity(f[0] === "g" ? [] : f[1], data.v, f[0] === "g" ? f[5] : 0),
           dashArray: approximate ? STYLE.dash : null
         });
       }

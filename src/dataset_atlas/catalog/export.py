@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from dataset_atlas.catalog.index import LIST_SEP
+from dataset_atlas.geometry import Box
 
 CSV_COLUMNS = [
     "id", "title_zh", "title_en", "category", "west", "south", "east", "north", "extent_quality",
@@ -68,12 +69,10 @@ def _geometry(bbox: list[float] | None) -> dict[str, Any] | None:
     if w == e and s == n:
         return {"type": "Point", "coordinates": [w, s]}
 
-    def ring(w: float, e: float) -> list[list[list[float]]]:
-        return [[[w, s], [e, s], [e, n], [w, n], [w, s]]]
-
-    if w > e:
-        return {"type": "MultiPolygon", "coordinates": [ring(w, 180.0), ring(-180.0, e)]}
-    return {"type": "Polygon", "coordinates": ring(w, e)}
+    rings = [[[[w, s], [e, s], [e, n], [w, n], [w, s]]] for w, s, e, n in Box(w, s, e, n).split()]
+    if len(rings) > 1:
+        return {"type": "MultiPolygon", "coordinates": rings}
+    return {"type": "Polygon", "coordinates": rings[0]}
 
 
 def result_to_csv(frame: pd.DataFrame) -> str:

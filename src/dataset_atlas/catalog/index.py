@@ -32,6 +32,7 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
+from dataset_atlas.geometry import Box
 from dataset_atlas.model import DatasetRecord, Extent
 from dataset_atlas.model import encode_record as record_json_bytes
 from dataset_atlas.sources.discover import IngestReport
@@ -132,9 +133,8 @@ def extent_geometry(extent: Extent) -> shapely.Geometry | None:
     w, s, e, n = extent.bbox
     if extent.is_point:
         return shapely.Point(w, s)
-    if w > e:
-        return shapely.MultiPolygon([shapely.box(w, s, 180.0, n), shapely.box(-180.0, s, e, n)])
-    return shapely.box(w, s, e, n)
+    parts = [shapely.box(*part) for part in Box(w, s, e, n).split()]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def frame_geometries(frame: pd.DataFrame) -> np.ndarray:
@@ -148,7 +148,7 @@ def frame_geometries(frame: pd.DataFrame) -> np.ndarray:
     out[point] = shapely.points(w[point], s[point])
     out[plain] = shapely.box(w[plain], s[plain], e[plain], n[plain])
     for i in np.flatnonzero(cross):
-        out[i] = shapely.MultiPolygon([shapely.box(w[i], s[i], 180.0, n[i]), shapely.box(-180.0, s[i], e[i], n[i])])
+        out[i] = shapely.MultiPolygon([shapely.box(*part) for part in Box(w[i], s[i], e[i], n[i]).split()])
     return out
 
 

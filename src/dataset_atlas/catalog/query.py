@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from dataset_atlas.catalog.index import LIST_SEP
 from dataset_atlas.errors import QueryError
+from dataset_atlas.geometry import lon_intervals, lon_intervals_v
 from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
 from dataset_atlas.normalize.resolution import parse_resolution_bound
@@ -93,15 +94,6 @@ def parse_resolution_text(text: str) -> float:
         raise QueryError(str(exc)) from exc
 
 
-def _lon_parts(w: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split boxes into two longitude intervals; the second is empty (NaN) unless crossing 180°."""
-    cross = w > e
-    a_lo, a_hi = w, np.where(cross, 180.0, e)
-    b_lo = np.where(cross, -180.0, np.nan)
-    b_hi = np.where(cross, e, np.nan)
-    return a_lo, a_hi, b_lo, b_hi
-
-
 def bbox_mask(frame: pd.DataFrame, bbox: BBox) -> np.ndarray:
     """Rows whose extent intersects ``bbox`` (both may cross the antimeridian)."""
     w = frame["west"].to_numpy(dtype="float64")
@@ -110,8 +102,8 @@ def bbox_mask(frame: pd.DataFrame, bbox: BBox) -> np.ndarray:
     n = frame["north"].to_numpy(dtype="float64")
     qw, qs, qe, qn = bbox
     lat_ok = (s <= qn) & (n >= qs)
-    q_parts = [(qw, 180.0), (-180.0, qe)] if qw > qe else [(qw, qe)]
-    a_lo, a_hi, b_lo, b_hi = _lon_parts(w, e)
+    q_parts = lon_intervals(qw, qe)
+    a_lo, a_hi, b_lo, b_hi = lon_intervals_v(w, e)
     lon_ok = np.zeros(len(frame), dtype=bool)
     with np.errstate(invalid="ignore"):
         for lo, hi in q_parts:

@@ -23,12 +23,15 @@ from dataset_atlas.maps.build import (
     PAYLOAD_LIMIT_BYTES,
     MapParts,
     MapStats,
+    add_polar_quicklook_overlay,
     add_quicklook_overlay,
     build_extent_map,
     build_map,
     build_map_parts,
     cell_deg_for_zoom,
     payload_bytes,
+    polar_epsg_for,
+    polar_frame,
     rgba_to_data_url,
 )
 from dataset_atlas.maps.click import clicked_point, dataset_id_from_click, datasets_at_click, is_cell_click
@@ -68,6 +71,7 @@ __all__ = [
     "MapParts",
     "MapStats",
     "OfflineAssetError",
+    "add_polar_quicklook_overlay",
     "add_quicklook_overlay",
     "aggregate_extents",
     "asset_urls",
@@ -87,5 +91,7 @@ __all__ = [
     "make_box",
     "make_offline",
     "payload_bytes",
+    "polar_epsg_for",
+    "polar_frame",
     "rgba_to_data_url",
 ]

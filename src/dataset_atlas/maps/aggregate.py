@@ -30,7 +30,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.maps.extents import EXTENT_COLUMNS, MERCATOR_MAX_LAT
+from dataset_atlas.geometry import (
+    MERCATOR_MAX_LAT,
+    WORLD,
+    lon_arc,
+    lon_widths,
+    normalise_boxes,
+    project,
+    projection,
+    unproject,
+    view_bbox,
+)
+from dataset_atlas.maps.extents import EXTENT_COLUMNS
 
 # Side of a count cell on screen: count circles are up to ~45 px wide.
 CELL_PX = 96.0
@@ -46,6 +57,9 @@ BIG_DRAW_MAX = 40
 # The world view the map opens on (Leaflet fits -180..180 into a ~900 px wide map).
 WORLD_ZOOM = 1.75
 _TILE = 256.0
+# A polar map's zoom z (32768 m per pixel at 0) shows metres like Web Mercator's zoom
+# z + this at the equator (156543 m per pixel at 0): plan_map and click slack reckon in those.
+POLAR_ZOOM_OFFSET = math.log2(2 * 20037508.342789244 / 256.0 / 32768.0)
 
 
 def _merc_y(lat: np.ndarray | float) -> np.ndarray:
@@ -91,10 +105,17 @@ class MapView:
         return cls(-180.0, -MERCATOR_MAX_LAT, 180.0, MERCATOR_MAX_LAT, WORLD_ZOOM)
 
 
-def view_from_return(ret: Mapping[str, Any] | None) -> MapView | None:
-    """The view reported by ``st_folium`` (``bounds`` and ``zoom``), or None when absent/odd."""
+def view_from_return(ret: Mapping[str, Any] | None, epsg: int = WORLD) -> MapView | None:
+    """The view reported by ``st_folium`` (``bounds`` and ``zoom``), or None when absent/odd.
+
+    On a polar map ``bounds`` holds the bottom-left and top-right screen corners as they are
+    (atlas-polar.js): the view is the lon/lat box of that rectangle on the projected plane,
+    all longitudes when it holds the pole (``geometry.view_bbox``).
+    """
     if not ret:
         return None
+    if projection(epsg).polar:
+        return _polar_view(ret, epsg)
     bounds, zoom = ret.get("bounds"), ret.get("zoom")
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
@@ -113,6 +134,21 @@ def view_from_return(ret: Mapping[str, Any] | None) -> MapView | None:
     return MapView(west, max(-90.0, south), east, min(90.0, north), z)
 
 
+def _polar_view(ret: Mapping[str, Any], epsg: int) -> MapView | None:
+    try:
+        sw, ne = ret["bounds"]["_southWest"], ret["bounds"]["_northEast"]
+        corners = ((float(sw["lat"]), float(sw["lng"])), (float(ne["lat"]), float(ne["lng"])))
+        zoom = float(ret["zoom"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for pair in corners for v in pair) or not math.isfinite(zoom):
+        return None
+    bbox = view_bbox(corners[0], corners[1], epsg)
+    if bbox is None or bbox[1] >= bbox[3]:
+        return None
+    return MapView(*bbox, zoom=zoom + POLAR_ZOOM_OFFSET)
+
+
 @dataclass
 class Cell:
     """A count drawn where many small extents sit: ``lat, lon`` is the mean of their visible
@@ -122,6 +158,82 @@ class Cell:
     lon: float
     count: int
     bounds: tuple[float, float, float, float]
+
+
+def _choose_counts(
+    cell_key: np.ndarray, large: np.ndarray, budget: int, expand_max: int
+) -> np.ndarray:
+    """Which groups stay outlines (True): large ones up to half the budget, then the sparsest cells."""
+    shown = np.zeros(len(cell_key), dtype=bool)
+    shown[large[: budget // 2]] = True  # large extents stay outlines: a count could not say where
+    spent = int(shown.sum())
+    small = np.flatnonzero(~shown)
+    _, cell_of = np.unique(cell_key[small], return_inverse=True)
+    cell_of = cell_of.ravel()
+    groups_per_cell = np.bincount(cell_of)
+    by_cell = np.argsort(cell_of, kind="stable")
+    cell_starts = np.concatenate([[0], np.cumsum(groups_per_cell)])
+    for c in np.argsort(groups_per_cell, kind="stable"):  # sparsest cells first
+        if spent + groups_per_cell[c] > budget or groups_per_cell[c] > expand_max:
+            break
+        shown[small[by_cell[cell_starts[c] : cell_starts[c + 1]]]] = True
+        spent += int(groups_per_cell[c])
+    return shown
+
+
+def _polar_cells(
+    plan: MapPlan, view: MapView, epsg: int, reps: np.ndarray, w: np.ndarray, s: np.ndarray, n: np.ndarray,
+    width: np.ndarray, sizes: np.ndarray, members: Any, budget: int, cell_px: float, large_px: float,
+    expand_max: int,
+) -> None:
+    """:func:`plan_map`'s counts on a polar map: the same rules, cells square on the polar plane.
+
+    Cells are anchored at the pole (a corner of four cells, so no count hides it); an extent
+    falls in the cell holding the centre of its part within the view's latitudes (a cap that
+    reaches the pole is centred on it).
+    """
+    proj = projection(epsg)
+    res = 2.0 * proj.half_extent / _TILE / 2.0 ** (view.zoom - POLAR_ZOOM_OFFSET)  # metres per pixel
+    s_v, n_v = np.maximum(s[reps], view.south), np.minimum(n[reps], view.north)
+    lon_c = w[reps] + width[reps] / 2.0
+    lat_c = (s_v + n_v) / 2.0
+    rho_s = np.hypot(*project(lon_c, s_v, epsg))
+    rho_n = np.hypot(*project(lon_c, n_v, epsg))
+    around = (width[reps] >= 360.0) & ((n_v >= 90.0) if not proj.south else (s_v <= -90.0))
+    lat_c = np.where(around, proj.pole_lat(), lat_c)
+    x, y = project(lon_c, lat_c, epsg)
+    px, py = x / res, -y / res  # screen pixels from the pole, y down
+    h_px = np.abs(rho_s - rho_n) / res
+    w_px = np.where(width[reps] >= 180.0, 2.0 * np.maximum(rho_s, rho_n),
+                    np.radians(width[reps]) * np.maximum(rho_s, rho_n)) / res
+    large = np.flatnonzero((w_px >= large_px) | (h_px >= large_px))
+    # Cells left of and above the pole have negative numbers: shift them for the key.
+    shift = 1 << 19
+    col = np.floor(px / cell_px).astype(np.int64) + shift
+    row = np.floor(py / cell_px).astype(np.int64) + shift
+    cell_key = row * 1_000_003 + col
+    shown = _choose_counts(cell_key, large, budget, expand_max)
+    counted = np.flatnonzero(~shown)
+    if counted.size:
+        ukeys, where = np.unique(cell_key[counted], return_inverse=True)
+        where = where.ravel()
+        weight = sizes[counted].astype(float)
+        total = np.bincount(where, weights=weight)
+        mean_x = np.bincount(where, weights=weight * px[counted]) / total
+        mean_y = np.bincount(where, weights=weight * py[counted]) / total
+        inset = min(CELL_RADIUS_PX, cell_px / 2.0)
+        for k, count, mx, my in zip(ukeys, total, mean_x, mean_y, strict=True):
+            r, c0 = divmod(int(k), 1_000_003)
+            x0, y0 = (c0 - shift) * cell_px, (r - shift) * cell_px
+            mx = min(max(mx, x0 + inset), x0 + cell_px - inset)
+            my = min(max(my, y0 + inset), y0 + cell_px - inset)
+            lon, lat = unproject(mx * res, -my * res, epsg)
+            corner_lon, corner_lat = unproject(np.array([x0, x0 + cell_px, x0 + cell_px, x0]) * res,
+                                               -np.array([y0, y0, y0 + cell_px, y0 + cell_px]) * res, epsg)
+            west, east = lon_arc(corner_lon)
+            bounds = (float(corner_lat.min()), west, float(corner_lat.max()), east)
+            plan.cells.append(Cell(float(lat), float(lon), int(count), bounds))
+    plan.groups = members(np.flatnonzero(shown))
 
 
 @dataclass
@@ -150,24 +262,13 @@ class MapPlan:
 
 def normalised_extents(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(valid, west, south, east, north) with global boxes as -180..180 and longitudes wrapped."""
-    w, s, e, n = (frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS)
-    with np.errstate(invalid="ignore"):
-        valid = np.isfinite(w) & np.isfinite(s) & np.isfinite(e) & np.isfinite(n)
-        valid &= (s <= n) & (s >= -90.0) & (n <= 90.0)
-        glob = (e - w) >= 360.0
-    w = np.where(glob, -180.0, w)
-    e = np.where(glob, 180.0, e)
-    out = (w < -180.0) | (w > 180.0)
-    w = np.where(out, ((w + 180.0) % 360.0) - 180.0, w)
-    out = (e < -180.0) | (e > 180.0)
-    e = np.where(out, ((e + 180.0) % 360.0) - 180.0, e)
-    return valid, w, s, e, n
+    return normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
 
 
 def extent_areas(frame: pd.DataFrame) -> np.ndarray:
     """Area in square degrees per row (NaN when missing): the 'smallest first' key."""
     valid, w, s, e, n = normalised_extents(frame)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     return np.where(valid, width * (n - s), np.nan)
 
 
@@ -178,7 +279,7 @@ def _visible_lon(w: np.ndarray, e: np.ndarray, view: MapView) -> tuple[np.ndarra
     interval one turn earlier; the longer visible piece is kept.
     """
     vw = view.width
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     a = (w - view.west) % 360.0
     if vw >= 360.0:
         # The whole world is in view: the extent as it is, split at the edge of the map.
@@ -212,6 +313,7 @@ def plan_map(
     large_px: float = LARGE_PX,
     expand_max: int = EXPAND_MAX,
     big_draw_max: int = BIG_DRAW_MAX,
+    epsg: int = WORLD,
 ) -> MapPlan:
     """Decide what the map shows of ``frame`` (columns west, south, east, north) in ``view``.
 
@@ -231,7 +333,7 @@ def plan_map(
     # Points on the edge are in; a hair of tolerance lets "-180..180 x -90..90" cover any view.
     tol_lon = 0.01 * view.width
     tol_lat = 0.01 * (view.north - view.south)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     covers = in_view & (lo <= tol_lon) & (hi >= view.width - tol_lon) & (width > 0)
     covers &= (s <= view.south + tol_lat) & (n >= view.north - tol_lat)
     plan.in_view = int(in_view.sum())
@@ -273,6 +375,9 @@ def plan_map(
         plan.groups = members(np.arange(len(sizes)))
         return plan
 
+    if projection(epsg).polar:
+        _polar_cells(plan, view, epsg, reps, w, s, n, width, sizes, members, budget, cell_px, large_px, expand_max)
+        return plan
     # Too many: screen geometry of each group's visible part.
     scale = view.px_per_deg
     y_scale = _TILE * 2.0**view.zoom / (2.0 * np.pi)
@@ -288,21 +393,8 @@ def plan_map(
     row = np.floor((top - cy) * y_scale / cell_px).astype(np.int64)
     cell_key = row * 1_000_003 + col
 
-    shown = np.zeros(len(sizes), dtype=bool)
-    shown[large[: budget // 2]] = True  # large extents stay outlines: a count could not say where
-    spent = int(shown.sum())
-    small = np.flatnonzero(~shown)
-    _, cell_of = np.unique(cell_key[small], return_inverse=True)
-    cell_of = cell_of.ravel()
-    groups_per_cell = np.bincount(cell_of)
-    by_cell = np.argsort(cell_of, kind="stable")
-    cell_starts = np.concatenate([[0], np.cumsum(groups_per_cell)])
     # Sparsest cells first: they turn into extents while the budget lasts.
-    for c in np.argsort(groups_per_cell, kind="stable"):
-        if spent + groups_per_cell[c] > budget or groups_per_cell[c] > expand_max:
-            break
-        shown[small[by_cell[cell_starts[c] : cell_starts[c + 1]]]] = True
-        spent += int(groups_per_cell[c])
+    shown = _choose_counts(cell_key, large, budget, expand_max)
     counted = np.flatnonzero(~shown)
     if counted.size:
         ukeys, where = np.unique(cell_key[counted], return_inverse=True)

@@ -14,6 +14,10 @@ How the catalog map is drawn, and why:
   one multipolygon: on the default world view, and over the basemap (which spans
   -180..180), each part sits where its data is, and one click selects the dataset.
 * Latitudes are clamped to +-85.05 (Web Mercator's limit) so polar and global boxes show.
+* Polar maps (``projection=3413`` or ``3031``, Proj4Leaflet) get each extent as one densified
+  shape (``geometry.box_polygons``: a 60-90°N box is a disc, an antimeridian box one piece),
+  their own basemap (Natural Earth land, coast, graticule) and quicklooks as images placed
+  by their projected bounds (``L.Proj.imageOverlay``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -34,10 +39,22 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from PIL import Image
 
-from dataset_atlas.maps.aggregate import MapPlan, MapView, plan_map
+from dataset_atlas.geometry import (
+    ANTARCTIC,
+    ARCTIC,
+    POLAR_LAT,
+    WORLD,
+    box_polygons,
+    clamp_lat,
+    lon_width,
+    projected_bounds,
+    projection,
+    unproject,
+    view_bbox,
+)
+from dataset_atlas.maps.aggregate import POLAR_ZOOM_OFFSET, MapPlan, MapView, plan_map
 from dataset_atlas.maps.extents import (
     EXTENT_COLUMNS,
-    MERCATOR_MAX_LAT,
     Box,
     display_parts,
     display_point,
@@ -47,6 +64,10 @@ from dataset_atlas.maps.offline import (
     ATLAS_CSS,
     ATLAS_JS,
     BASEMAP_URL,
+    POLAR_BASEMAP_URLS,
+    POLAR_JS,
+    PROJ4_JS,
+    PROJ4LEAFLET_JS,
     make_offline,
     offline_map,
 )
@@ -123,6 +144,40 @@ DatasetAtlas.addBasemap({{ this._parent.get_name() }}, {{ this.url|tojson }});
         super().__init__()
         self._name = "OfflineBasemap"
         self.url = url
+
+
+class PolarSetup(JSCSSMixin):
+    """proj4, Proj4Leaflet and our polar CRSs (loaded before the map script), then the map's setup."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+DatasetAtlasPolar.setup({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js = [("proj4_js", PROJ4_JS), ("proj4leaflet_js", PROJ4LEAFLET_JS), ("atlas_polar_js", POLAR_JS)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PolarSetup"
+
+
+class PolarImageOverlay(JSCSSMixin):
+    """A quicklook placed by its bounds in the polar map's CRS (``L.Proj.imageOverlay``)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+DatasetAtlasPolar.addImage({{ this._parent.get_name() }}, {{ this.url|tojson }}, {{ this.bounds|tojson }},
+  {{ this.options|tojson }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, url: str, bounds: tuple[float, float, float, float], opacity: float, name: str) -> None:
+        super().__init__()
+        self._name = "PolarImageOverlay"
+        self.url = url
+        self.bounds = [round(float(v), 2) for v in bounds]
+        self.options = {"opacity": float(opacity), "interactive": False, "className": "atlas-quicklook"}
+        self.layer_name = name
 
 
 class ExtentLayer(AtlasAssets):
@@ -246,12 +301,41 @@ def cell_deg_for_zoom(zoom: float | None) -> float:
     return min(fitting) if fitting else _CELL_SIZES[0]
 
 
+# A polar map opens on its pole at this zoom (32768 m per pixel at zoom 0): the square
+# around the pole down to about 45° fits a 580 px high map.
+POLAR_ZOOM = 1.25
+
+
+def _polar_map(epsg: int, center: tuple[float, float] | None, zoom: float | None) -> folium.Map:
+    proj = projection(epsg)
+    m = offline_map(
+        location=list(center or (proj.pole_lat(), 0.0)),
+        zoom_start=POLAR_ZOOM if zoom is None else zoom,
+        min_zoom=0,
+        max_zoom=15,
+        control_scale=True,
+        zoom_snap=0.25,
+        crs=f"EPSG{epsg}",  # L.CRS.EPSG3413, defined by atlas-polar.js
+    )
+    PolarSetup().add_to(m)
+    AtlasAssets().add_to(m)
+    OfflineBasemap(POLAR_BASEMAP_URLS[epsg]).add_to(m)
+    return m
+
+
 def _base_map(
     basemap: Basemap,
     draw_box: bool,
     center: tuple[float, float] | None,
-    zoom: int | None,
+    zoom: float | None,
+    epsg: int = WORLD,
 ) -> folium.Map:
+    if projection(epsg).polar:
+        # Online tiles are Web Mercator only: a polar map always draws the offline basemap.
+        m = _polar_map(projection(epsg).epsg, center, zoom)
+        if draw_box:
+            _draw_control().add_to(m)
+        return m
     m = offline_map(
         location=list(center or DEFAULT_CENTER),
         zoom_start=DEFAULT_ZOOM if zoom is None else zoom,
@@ -273,26 +357,51 @@ def _base_map(
     else:
         raise ValueError(f"basemap must be 'offline', 'osm' or 'esri', got {basemap!r}")
     if draw_box:
-        folium.plugins.Draw(
-            position="topleft",
-            export=False,
-            show_geometry_on_click=False,
-            draw_options={
-                "polyline": False,
-                "polygon": False,
-                "circle": False,
-                "marker": False,
-                "circlemarker": False,
-                "rectangle": {"shapeOptions": {"color": "#333333", "weight": 2, "fill": False}},
-            },
-            edit_options={"edit": False, "remove": True},
-        ).add_to(m)
+        _draw_control().add_to(m)
     return m
 
 
+def _draw_control() -> folium.plugins.Draw:
+    return folium.plugins.Draw(
+        position="topleft",
+        export=False,
+        show_geometry_on_click=False,
+        draw_options={
+            "polyline": False,
+            "polygon": False,
+            "circle": False,
+            "marker": False,
+            "circlemarker": False,
+            "rectangle": {"shapeOptions": {"color": "#333333", "weight": 2, "fill": False}},
+        },
+        edit_options={"edit": False, "remove": True},
+    )
+
+
+def _shape(box: Box, epsg: int) -> tuple[str, list[Any], list[Any]] | None:
+    """(kind, geometry, extra fields) of a box on a map in ``epsg``; None when it cannot show it."""
+    proj = projection(epsg)
+    if box.is_point:
+        if proj.polar and not proj.lat_range[0] <= box.south <= proj.lat_range[1]:
+            return None  # a station on the other hemisphere
+        lat, lon = display_point(box, proj.epsg)
+        return "p", [round(lat, 4), round(lon, 4)], []
+    if not proj.polar:
+        return "b", [[round(v, 4) for v in part] for part in display_parts(box)], []
+    polygons = box_polygons(box, proj.epsg)
+    if not polygons:
+        return None
+    rounded = [[[[round(lat, 3), round(lon, 3)] for lat, lon in ring] for ring in polygon] for polygon in polygons]
+    return "g", rounded, [round(box.area, 3)]
+
+
 def _extent_feature(
-    box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool, order: Sequence[str] | None = None
-) -> list[Any]:
+    box: Box, row: Any, lang: str, palette: dict[str, int], selected: bool, order: Sequence[str] | None = None,
+    epsg: int = WORLD,
+) -> list[Any] | None:
+    shape = _shape(box, epsg)
+    if shape is None:
+        return None
     color = category_color(str(row.category), order)
     index = palette.setdefault(color, len(palette))
     quality = str(row.extent_quality)
@@ -300,11 +409,8 @@ def _extent_feature(
     title = pick_title(row.title_zh, row.title_en, lang)
     shown_quality = "point" if box.is_point and quality == "exact" else quality
     tooltip = extent_tooltip(str(row.id), title, shown_quality, lang)
-    if box.is_point:
-        lat, lon = display_point(box)
-        return ["p", [round(lat, 4), round(lon, 4)], index, flags, tooltip]
-    parts = [[round(v, 4) for v in part] for part in display_parts(box)]
-    return ["b", parts, index, flags, tooltip]
+    kind, geometry, extra = shape
+    return [kind, geometry, index, flags, tooltip, *extra]
 
 
 def _check_columns(results: pd.DataFrame) -> None:
@@ -315,9 +421,12 @@ def _check_columns(results: pd.DataFrame) -> None:
 
 
 def _shared_feature(
-    box: Box, rows: pd.DataFrame, lang: str, palette: dict[str, int], order: Sequence[str] | None
-) -> list[Any]:
+    box: Box, rows: pd.DataFrame, lang: str, palette: dict[str, int], order: Sequence[str] | None, epsg: int = WORLD
+) -> list[Any] | None:
     """One outline for several datasets with the same extent (tooltip: count and first titles)."""
+    shape = _shape(box, epsg)
+    if shape is None:
+        return None
     categories = set(rows["category"].astype(str))
     color = category_color(categories.pop(), order) if len(categories) == 1 else MIXED_COLOR
     index = palette.setdefault(color, len(palette))
@@ -325,10 +434,8 @@ def _shared_feature(
     titles = [pick_title(z, e, lang) for z, e in zip(rows["title_zh"].head(3), rows["title_en"].head(3), strict=True)]
     tooltip = shared_tooltip(len(rows), titles, lang)
     flags = (1 if approximate else 0) | 4
-    if box.is_point:
-        lat, lon = display_point(box)
-        return ["p", [round(lat, 4), round(lon, 4)], index, flags, tooltip]
-    return ["b", [[round(v, 4) for v in part] for part in display_parts(box)], index, flags, tooltip]
+    kind, geometry, extra = shape
+    return [kind, geometry, index, flags, tooltip, *extra]
 
 
 def _outline_features(
@@ -338,6 +445,7 @@ def _outline_features(
     palette: dict[str, int],
     sel: str | None,
     order: Sequence[str] | None,
+    epsg: int = WORLD,
 ) -> list[list[Any]] | None:
     """The outlines of ``plan`` as compact features, or None when they exceed the byte budget."""
     features: list[list[Any]] = []
@@ -351,9 +459,11 @@ def _outline_features(
         if len(members) == 1:
             if sel is not None and str(first.id) == sel:
                 continue  # drawn last, highlighted
-            feature = _extent_feature(box, first, lang, palette, selected=False, order=order)
+            feature = _extent_feature(box, first, lang, palette, selected=False, order=order, epsg=epsg)
         else:
-            feature = _shared_feature(box, columns.take(members), lang, palette, order)
+            feature = _shared_feature(box, columns.take(members), lang, palette, order, epsg)
+        if feature is None:
+            continue  # not on this map's hemisphere
         budget -= len(_js_json(feature).encode("utf-8"))
         if budget < 0:
             return None
@@ -383,6 +493,7 @@ def build_map_parts(
     cell_deg: float | None = None,
     view: MapView | None = None,
     category_order: Sequence[str] | None = None,
+    epsg: int = WORLD,
 ) -> MapParts:
     """Build the catalog map as :class:`MapParts` (static map + changing feature group).
 
@@ -396,18 +507,26 @@ def build_map_parts(
     dashed, points as circle markers, the selected one highlighted and on top. Every script
     and stylesheet is local unless ``basemap`` is explicitly an online one. ``cell_deg`` is
     ignored (cells are sized on screen now); it stays for callers of the old signature.
+
+    ``epsg`` 3413 or 3031 makes a polar map (see the module docstring): ``view`` is then the
+    lon/lat box of the polar view (:func:`view_from_return` with the same ``epsg``), extents
+    on the other hemisphere are left out (counted in ``stats.outside``), and overlays must be
+    quicklooks rendered in that CRS (their ``image_bounds`` place them).
     """
     del cell_deg
     _check_columns(results)
-    m = _base_map(basemap, draw_box, center, zoom)
+    epsg = projection(epsg).epsg
+    m = _base_map(basemap, draw_box, center, zoom, epsg)
+    if view is None and projection(epsg).polar:
+        view = default_polar_view(epsg)
     group = folium.FeatureGroup(name="datasets", control=False)
     sel = str(selected_id) if selected_id is not None else None
     columns = results[["id", "title_zh", "title_en", "category", "extent_quality", *EXTENT_COLUMNS]]
     limit = max_features
     while True:
-        plan = plan_map(results, view, max_features=limit)
+        plan = plan_map(results, view, max_features=limit, epsg=epsg)
         palette: dict[str, int] = {}
-        features = _outline_features(plan, columns, lang, palette, sel, category_order)
+        features = _outline_features(plan, columns, lang, palette, sel, category_order, epsg)
         if features is not None or limit == 0:
             break
         # Pathological text sizes overflowed the byte budget: fewer outlines, more counts.
@@ -418,18 +537,23 @@ def build_map_parts(
         chosen = columns[columns["id"].astype(str) == sel].head(1)
         for row in chosen.itertuples(index=False):
             box = make_box(row.west, row.south, row.east, row.north)
-            if box is not None:
-                features.append(_extent_feature(box, row, lang, palette, selected=True, order=category_order))
+            feature = None if box is None else _extent_feature(
+                box, row, lang, palette, selected=True, order=category_order, epsg=epsg)
+            if feature is not None:
+                features.append(feature)
     if cells:
-        CellLayer([_cell_record(c, lang) for c in cells]).add_to(group)
+        CellLayer([_cell_record(c, lang, epsg) for c in cells]).add_to(group)
     if features:
         shown = view or MapView.world()
-        view_area = shown.width * (min(shown.north, MERCATOR_MAX_LAT) - max(shown.south, -MERCATOR_MAX_LAT))
+        view_area = shown.width * (clamp_lat(shown.north, epsg) - clamp_lat(shown.south, epsg))
         ExtentLayer(list(palette), features, view_area).add_to(group)
     if len(plan.cover) or len(plan.partial):
         CoverControl(_cover_data(columns.iloc[plan.cover], columns.iloc[plan.partial], lang)).add_to(group)
 
     for overlay in overlays:
+        if projection(epsg).polar and not isinstance(overlay, tuple):
+            add_polar_quicklook_overlay(group, overlay, epsg)
+            continue
         rgba, bounds = overlay if isinstance(overlay, tuple) else (overlay.rgba, overlay.bounds)
         add_quicklook_overlay(group, rgba, bounds)
 
@@ -448,9 +572,10 @@ def build_map_parts(
     return MapParts(map=m, features=group, stats=stats)
 
 
-def _cell_record(cell: list[Any], lang: str) -> list[Any]:
+def _cell_record(cell: list[Any], lang: str, epsg: int = WORLD) -> list[Any]:
     lat, lon, count, (s, w, n, e) = cell
-    lat = max(-MERCATOR_MAX_LAT + 1, min(MERCATOR_MAX_LAT - 1, lat))
+    lo, hi = projection(epsg).lat_range
+    lat = max(lo + 1, min(hi - 1, lat))
     return [round(lat, 4), round(lon, 4), int(count), cell_tooltip(int(count), lang),
             [round(s, 4), round(w, 4), round(n, 4), round(e, 4)]]
 
@@ -469,6 +594,7 @@ def build_map(
     cell_deg: float | None = None,
     view: MapView | None = None,
     category_order: Sequence[str] | None = None,
+    epsg: int = WORLD,
 ) -> folium.Map:
     """The catalog map as one ``folium.Map`` (features included); see :func:`build_map_parts`.
 
@@ -488,6 +614,7 @@ def build_map(
         cell_deg=cell_deg,
         view=view,
         category_order=category_order,
+        epsg=epsg,
     )
     parts.features.add_to(parts.map)
     return parts.map
@@ -502,17 +629,24 @@ def build_extent_map(
     lang: str = "zh",
     *,
     category: str = "",
+    epsg: int | None = None,
 ) -> folium.Map:
     """A small offline map of one dataset's extent, zoomed to it (no draw control).
 
-    A missing extent gives the world view with nothing drawn. A box crossing the
+    A missing extent gives the world view with nothing drawn. An extent poleward of ±60°
+    (:data:`geometry.POLAR_LAT`) is shown on the polar map of its pole (``epsg`` None), any
+    other on the world map; ``epsg`` forces one. On the world map a box crossing the
     antimeridian is framed over the full longitude range at its latitudes, because the
     basemap is not repeated beyond 180 degrees.
     """
-    m = _base_map("offline", draw_box=False, center=None, zoom=1)
     box = make_box(west, south, east, north)
+    if epsg is None:
+        epsg = polar_epsg_for([box]) if box is not None else WORLD
+    proj = projection(epsg)
     if box is None:
-        return make_offline(m)  # type: ignore[return-value]
+        return make_offline(_base_map("offline", draw_box=False, center=None, zoom=1))  # type: ignore[return-value]
+    framing = polar_frame(box.bbox, proj.epsg, height_px=300) if proj.polar else (None, 1)
+    m = _base_map("offline", draw_box=False, center=framing[0], zoom=framing[1], epsg=proj.epsg)
     row = pd.Series(
         {
             "id": "",
@@ -523,12 +657,15 @@ def build_extent_map(
         }
     )
     # A detail map has no click lookup: the tooltip only carries the quality label.
-    feature = _extent_feature(box, _RowView(row), lang, {}, selected=False)
-    feature[4] = feature[4].split(ID_SPAN_START)[0]
-    group = folium.FeatureGroup(name="extent", control=False)
-    ExtentLayer([category_color(category)], [feature]).add_to(group)
-    group.add_to(m)
-    s, n = max(-MERCATOR_MAX_LAT, box.south), min(MERCATOR_MAX_LAT, box.north)
+    feature = _extent_feature(box, _RowView(row), lang, {}, selected=False, epsg=proj.epsg)
+    if feature is not None:
+        feature[4] = feature[4].split(ID_SPAN_START)[0]
+        group = folium.FeatureGroup(name="extent", control=False)
+        ExtentLayer([category_color(category)], [feature]).add_to(group)
+        group.add_to(m)
+    if proj.polar:
+        return make_offline(m)  # type: ignore[return-value]
+    s, n = clamp_lat(box.south), clamp_lat(box.north)
     if box.is_point:
         pad = 2.0
         lat, lon = display_point(box)
@@ -538,6 +675,44 @@ def build_extent_map(
     else:
         m.fit_bounds([[s, box.west], [n, box.east]], padding=(20, 20))
     return make_offline(m)  # type: ignore[return-value]
+
+
+def polar_epsg_for(boxes: Sequence[Box | None]) -> int:
+    """3413 when every box lies poleward of 60°N, 3031 when of 60°S, else 3857 (none: 3857)."""
+    shown = [b for b in boxes if b is not None]
+    if shown and all(b.south >= POLAR_LAT for b in shown):
+        return ARCTIC
+    if shown and all(b.north <= -POLAR_LAT for b in shown):
+        return ANTARCTIC
+    return WORLD
+
+
+def polar_frame(
+    bbox: tuple[float, float, float, float], epsg: int, *, height_px: float = 580.0, width_px: float = 560.0
+) -> tuple[tuple[float, float], float]:
+    """Centre (lat, lon) and zoom of a polar map that frame ``bbox`` (densified, pole-aware)."""
+    proj = projection(epsg)
+    box = make_box(*bbox)
+    if box is None or box.south > proj.lat_range[1] or box.north < proj.lat_range[0]:
+        return (proj.pole_lat(), 0.0), POLAR_ZOOM
+    x0, y0, x1, y1 = projected_bounds(box, proj.epsg)
+    lon, lat = unproject((x0 + x1) / 2.0, (y0 + y1) / 2.0, proj.epsg)
+    metres_per_px = max((x1 - x0) / (0.75 * width_px), (y1 - y0) / (0.75 * height_px), 50.0)
+    zoom = math.log2(2.0 * proj.half_extent / 256.0 / metres_per_px)
+    zoom = max(0.0, min(12.0, math.floor(zoom * 4.0) / 4.0))  # the map's zoom_snap
+    return (round(float(lat), 4), round(float(lon), 4)), zoom
+
+
+def default_polar_view(epsg: int) -> MapView:
+    """The lon/lat box a polar map opens on (pole in the middle, :data:`POLAR_ZOOM`, ~900x580 px)."""
+    proj = projection(epsg)
+    metres_per_px = 2.0 * proj.half_extent / 256.0 / 2.0**POLAR_ZOOM
+    half_w, half_h = 450.0 * metres_per_px, 290.0 * metres_per_px
+    corners = [unproject(x, y, proj.epsg) for x, y in ((-half_w, -half_h), (half_w, half_h))]
+    (lon_a, lat_a), (lon_b, lat_b) = corners
+    bbox = view_bbox((float(lat_a), float(lon_a)), (float(lat_b), float(lon_b)), proj.epsg)
+    assert bbox is not None
+    return MapView(*bbox, zoom=POLAR_ZOOM + POLAR_ZOOM_OFFSET)
 
 
 class _RowView:
@@ -588,9 +763,8 @@ def add_quicklook_overlay(
     w, s, e, n = (float(v) for v in bounds)
     if not all(np.isfinite([w, s, e, n])) or s >= n:
         raise ValueError(f"invalid quicklook bounds {bounds!r}")
-    if w > e:
-        e += 360.0
-    s, n = max(s, -MERCATOR_MAX_LAT), min(n, MERCATOR_MAX_LAT)
+    e = w + lon_width(w, e)  # one piece across the antimeridian
+    s, n = clamp_lat(s), clamp_lat(n)
     overlay = folium.raster_layers.ImageOverlay(
         image=rgba_to_data_url(rgba, max_side=max_side),
         bounds=[[s, w], [n, e]],
@@ -599,6 +773,31 @@ def add_quicklook_overlay(
         name=name,
         interactive=False,
     )
+    overlay.add_to(target)
+    return overlay
+
+
+def add_polar_quicklook_overlay(
+    target: folium.Map | folium.FeatureGroup,
+    look: Any,
+    epsg: int,
+    *,
+    opacity: float = 0.7,
+    name: str = "quicklook",
+    max_side: int = 2048,
+) -> PolarImageOverlay:
+    """Add a quicklook rendered in ``epsg`` (``look.crs``) to a polar map, placed by ``look.image_bounds``.
+
+    A quicklook in another CRS would land in the wrong place: refused.
+    """
+    code = projection(epsg).code
+    if getattr(look, "crs", None) != code or getattr(look, "image_bounds", None) is None:
+        raise ValueError(f"quicklook {getattr(look, 'source', '')!r} is in {getattr(look, 'crs', None)}, "
+                         f"not {code}: render it with crs={code!r}")
+    x0, y0, x1, y1 = (float(v) for v in look.image_bounds)
+    if not all(np.isfinite([x0, y0, x1, y1])) or x0 >= x1 or y0 >= y1:
+        raise ValueError(f"invalid quicklook image bounds {look.image_bounds!r}")
+    overlay = PolarImageOverlay(rgba_to_data_url(look.rgba, max_side=max_side), (x0, y0, x1, y1), opacity, name)
     overlay.add_to(target)
     return overlay
 

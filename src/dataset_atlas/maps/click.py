@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.maps.aggregate import normalised_extents
-from dataset_atlas.maps.extents import make_box
+from dataset_atlas.geometry import WORLD, boxes_contain, clamp_lat, lon_widths, make_box, projection
+from dataset_atlas.maps.aggregate import POLAR_ZOOM_OFFSET, normalised_extents
 from dataset_atlas.maps.style import CELL_MARK, ID_CLOSE, ID_OPEN
 
 # Pixels of slack around a point dataset when falling back to the clicked position.
@@ -103,7 +103,9 @@ def is_cell_click(st_folium_return: Mapping[str, Any] | None) -> bool:
     return isinstance(tooltip, str) and tooltip.strip().endswith(CELL_MARK)
 
 
-def datasets_at_click(st_folium_return: Mapping[str, Any] | None, results_frame: pd.DataFrame) -> list[str]:
+def datasets_at_click(
+    st_folium_return: Mapping[str, Any] | None, results_frame: pd.DataFrame, epsg: int = WORLD
+) -> list[str]:
     """Ids of every dataset whose extent lies under the last click, smallest extent first.
 
     The point is ``last_clicked`` (any click on the map) or else ``last_object_clicked``.
@@ -118,19 +120,16 @@ def datasets_at_click(st_folium_return: Mapping[str, Any] | None, results_frame:
     lat, lng = point
     zoom = (st_folium_return or {}).get("zoom")
     zoom_level = float(zoom) if isinstance(zoom, int | float) and math.isfinite(zoom) else 2.0
+    if projection(epsg).polar:
+        zoom_level += POLAR_ZOOM_OFFSET  # the slack is reckoned in Web Mercator pixels
     deg_per_px = 360.0 / (256.0 * 2.0**zoom_level)
     valid, w, s, e, n = normalised_extents(results_frame)
-    width = np.where(w > e, e + 360.0 - w, e - w)
+    width = lon_widths(w, e)
     is_point = (width == 0) & (s == n)
     slack = np.where(is_point, _POINT_SLACK_PX, _BOX_SLACK_PX) * deg_per_px
     # Latitude slack in degrees shrinks towards the poles on Web Mercator.
-    lat_slack = slack * math.cos(math.radians(max(-85.0, min(85.0, lat))))
-    lon = ((lng + 180.0) % 360.0) - 180.0
-    with np.errstate(invalid="ignore"):
-        offset = (lon - w) % 360.0  # distance east of the west edge
-        lon_ok = (width >= 360.0) | (offset <= width + slack) | (offset >= 360.0 - slack)
-        lat_ok = (s - lat_slack <= lat) & (lat <= n + lat_slack)
-        hit = np.flatnonzero(valid & lon_ok & lat_ok)
+    lat_slack = slack * math.cos(math.radians(clamp_lat(lat)))
+    hit = np.flatnonzero(valid & boxes_contain(w, s, e, n, lng, lat, slack, lat_slack))
     area = width[hit] * (n[hit] - s[hit])
     ids = results_frame["id"].to_numpy()[hit[np.argsort(area, kind="stable")]]
     return [str(i) for i in ids]

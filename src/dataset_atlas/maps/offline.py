@@ -30,6 +30,14 @@ DRAW_CSS = f"{STATIC_PREFIX}/leaflet-draw/leaflet.draw.css"
 ATLAS_JS = f"{STATIC_PREFIX}/atlas/atlas-map.js"
 ATLAS_CSS = f"{STATIC_PREFIX}/atlas/atlas-map.css"
 BASEMAP_URL = f"{STATIC_PREFIX}/basemap/world-50m.geojson"
+# Polar maps: proj4 + Proj4Leaflet (vendored from npm, licences beside them) and our CRSs.
+PROJ4_JS = f"{STATIC_PREFIX}/proj4/proj4.js"
+PROJ4LEAFLET_JS = f"{STATIC_PREFIX}/proj4leaflet/proj4leaflet.js"
+POLAR_JS = f"{STATIC_PREFIX}/atlas/atlas-polar.js"
+POLAR_BASEMAP_URLS = {
+    3413: f"{STATIC_PREFIX}/basemap/arctic-50m.geojson",
+    3031: f"{STATIC_PREFIX}/basemap/antarctic-50m.geojson",
+}
 
 # folium resource name -> local URL, or None for resources our maps never need.
 # jQuery is only used by folium's HTML popups and ``keep_in_front``; Bootstrap, glyphicons,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from dataset_atlas.geometry import lon_intervals
 from dataset_atlas.model import BBox, Extent, ExtentQuality
 from dataset_atlas.normalize.places import lookup_place
 
@@ -98,7 +99,7 @@ def union_bboxes(boxes: Sequence[BBox]) -> BBox:
     """
     intervals: list[tuple[float, float]] = []
     for w, _, e, _ in boxes:
-        intervals.extend([(w, 180.0), (-180.0, e)] if w > e else [(w, e)])
+        intervals.extend(lon_intervals(w, e))
     intervals.sort()
     merged: list[list[float]] = []
     for lo, hi in intervals:

@@ -1,7 +1,7 @@
 """Disk cache of rendered quicklooks: a PNG pair and a JSON file per key.
 
-The key covers the file's identity (resolved path, size, mtime_ns), the style and the
-maximum size, so an edited file or another style never gets a stale picture.
+The key covers the file's identity (resolved path, size, mtime_ns), the style, the
+maximum size and the target CRS, so an edited file or another style never gets a stale picture.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from pathlib import Path
 from dataset_atlas.quicklook.model import Quicklook, decode_png, encode_png
 from dataset_atlas.quicklook.styles import Style
 
-CACHE_VERSION = 2  # bump when rendering or the JSON changes, so old entries are ignored (2: overlay_bounds)
+CACHE_VERSION = 3  # bump when rendering or the JSON changes, so old entries are ignored (3: target CRS)
 
 
-def cache_key(path: Path, style: str | Style | None, max_size: int) -> str:
-    """Key for ``path`` (already resolved) rendered with ``style`` at ``max_size``."""
+def cache_key(path: Path, style: str | Style | None, max_size: int, crs: str = "EPSG:3857") -> str:
+    """Key for ``path`` (already resolved) rendered with ``style`` at ``max_size`` in ``crs``."""
     st = path.stat()
     if isinstance(style, Style):
         style_key = style.key()
     else:
         style_key = (style or "auto").strip().lower()
-    text = f"{CACHE_VERSION}|{path}|{st.st_size}|{st.st_mtime_ns}|{style_key}|{max_size}"
+    text = f"{CACHE_VERSION}|{path}|{st.st_size}|{st.st_mtime_ns}|{style_key}|{max_size}|{crs}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -39,6 +39,10 @@ class Quicklook:
     ``overlay_bounds`` to ``folium.raster_layers.ImageOverlay(..., mercator_project=False)``.
     Both bounds are None (and ``rgba`` the plain picture) when the file is not georeferenced.
     ``preview`` is the same styling in the file's own grid, for the detail panel.
+
+    ``crs`` is the CRS of ``rgba`` (EPSG:3857, or EPSG:3413 / EPSG:3031 for a polar map) and
+    ``image_bounds`` its extent in that CRS (metres: what Proj4Leaflet's image overlay takes);
+    ``source_crs`` is the file's own CRS.
     """
 
     rgba: np.ndarray
@@ -56,7 +60,9 @@ class Quicklook:
     kind: str = "continuous"  # categorical, continuous, diverging, rgb
     preview: np.ndarray | None = field(default=None, repr=False)
     cached: bool = False  # True when served from the disk cache
-    overlay_bounds: Bounds | None = None  # of ``rgba``; see the class docstring
+    overlay_bounds: Bounds | None = None  # of ``rgba`` in lon/lat, Web Mercator only
+    image_bounds: Bounds | None = None  # of ``rgba`` in ``crs`` (xmin, ymin, xmax, ymax)
+    source_crs: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe description (no arrays): bounds, crs, size, stats, legend, ..."""
@@ -65,6 +71,8 @@ class Quicklook:
             "bounds": list(self.bounds) if self.bounds is not None else None,
             "overlay_bounds": list(self.overlay_bounds) if self.overlay_bounds is not None else None,
             "crs": self.crs,
+            "image_bounds": list(self.image_bounds) if self.image_bounds is not None else None,
+            "source_crs": self.source_crs,
             "width": self.width,
             "height": self.height,
             "image_size": [int(self.rgba.shape[1]), int(self.rgba.shape[0])],
@@ -81,9 +89,10 @@ class Quicklook:
     def from_json(cls, data: dict[str, Any], rgba: np.ndarray, preview: np.ndarray | None,
                   *, cached: bool = False) -> Quicklook:
         """Rebuild from ``to_json()`` output and the images (used by the disk cache)."""
-        b, ob = data["bounds"], data["overlay_bounds"]
+        b, ob, ib = data["bounds"], data["overlay_bounds"], data["image_bounds"]
         return cls(rgba=rgba, bounds=tuple(b) if b is not None else None,
                    overlay_bounds=tuple(ob) if ob is not None else None,
+                   image_bounds=tuple(ib) if ib is not None else None, source_crs=data["source_crs"],
                    crs=data["crs"], width=data["width"], height=data["height"],
                    stats=data["stats"], legend=data["legend"], units=data["units"],
                    style=data["style"], synthetic=data["synthetic"], source=data["source"],

@@ -1,4 +1,4 @@
-"""Rendering: sample -> styled preview -> warped Web Mercator RGBA with lat/lon bounds."""
+"""Rendering: sample -> styled preview -> RGBA in the map's CRS (Web Mercator or polar) with bounds."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from rasterio.io import DatasetReader
 from rasterio.warp import reproject, transform_bounds
 
 from dataset_atlas.errors import RasterError, UsageError
+from dataset_atlas.geometry import MERCATOR_MAX_LAT as MERCATOR_LAT
+from dataset_atlas.geometry import make_box, projected_bounds, projection
 from dataset_atlas.quicklook import cache as qcache
 from dataset_atlas.quicklook.easegrid import grid_for_size, read_ease_raw
 from dataset_atlas.quicklook.formats import sibling_pictures, sniff
@@ -30,10 +32,11 @@ from dataset_atlas.quicklook.readers import (
 )
 from dataset_atlas.quicklook.styles import Style, apply_style, choose_style
 
-MERCATOR_LAT = 85.0511287798  # Web Mercator's latitude limit
 MIN_PREVIEW_SIZE, MAX_PREVIEW_SIZE = 16, 8192  # allowed max_size, pixels on the longest side
 EARTH_RADIUS = 6378137.0
 WEB_MERCATOR = CRS.from_epsg(3857)
+# The CRSs a quicklook can be rendered in: the three map projections.
+TARGET_CRS = ("EPSG:3857", "EPSG:3413", "EPSG:3031")
 SYNTHETIC_MARKER = "SYNTHETIC.txt"
 
 
@@ -96,6 +99,73 @@ def warp_to_mercator(
     return np.ascontiguousarray(np.moveaxis(dst, 0, -1)), (w, s, e, n)
 
 
+def _target_code(crs: str | int | None) -> str:
+    """'EPSG:3413' from 'EPSG:3413', '3413' or 3413; a UsageError for anything else."""
+    text = str(crs if crs is not None else "EPSG:3857").strip().upper()
+    code = text if text.startswith("EPSG:") else f"EPSG:{text}"
+    if code not in TARGET_CRS:
+        raise UsageError(f"crs {crs!r}: must be one of {', '.join(TARGET_CRS)}")
+    return code
+
+
+def _north_up(transform: Affine) -> bool:
+    return transform.b == 0 and transform.d == 0 and transform.a > 0 and transform.e < 0
+
+
+def same_projection(crs: CRS, target: str) -> bool:
+    """True when ``crs`` is ``target`` (by code, or by the same PROJ parameters)."""
+    if crs.to_epsg() == int(target.split(":")[1]):
+        return True
+    try:
+        return crs == CRS.from_string(projection(target).proj4)
+    except RasterioError:
+        return False
+
+
+def warp_to_polar(
+    rgba: np.ndarray, transform: Affine, crs: CRS, max_size: int, target: str, *, name: str = "",
+    geo_bounds: Bounds | None = None,
+) -> tuple[np.ndarray, Bounds]:
+    """The image in a polar stereographic CRS with its (xmin, ymin, xmax, ymax) in metres.
+
+    A north-up raster already in ``target`` is not warped at all (its own grid is the
+    image). Others are warped over the projected bounds of their densified lon/lat extent,
+    clipped to the hemisphere and to the map's square (the Leaflet CRS bounds).
+    """
+    rows, cols = rgba.shape[:2]
+    if same_projection(crs, target) and _north_up(transform):
+        return rgba, _grid_bounds(transform, rows, cols)
+    proj = projection(target)
+    w, s, e, n = geo_bounds or lonlat_bounds(transform, crs, rows, cols)
+    box = make_box(w, s, e, n)
+    lo, hi = proj.lat_range
+    if box is None or box.south > hi or box.north < lo:
+        side = "Antarctic" if proj.south else "Arctic"
+        raise RasterError(name, f"the raster lies outside the {side} map (latitudes {lo:g}..{hi:g})")
+    x0, y0, x1, y1 = projected_bounds(box, proj.epsg)
+    limit = proj.half_extent
+    x0, y0, x1, y1 = max(x0, -limit), max(y0, -limit), min(x1, limit), min(y1, limit)
+    if x1 <= x0 or y1 <= y0:
+        raise RasterError(name, f"the raster lies outside the {target} map's square")
+    longest = max(2, min(max_size, math.ceil(max(rows, cols) * 1.25)))
+    if (x1 - x0) >= (y1 - y0):
+        dst_w, dst_h = longest, max(1, round(longest * (y1 - y0) / (x1 - x0)))
+    else:
+        dst_w, dst_h = max(1, round(longest * (x1 - x0) / (y1 - y0))), longest
+    dst = np.zeros((4, dst_h, dst_w), dtype=np.uint8)
+    try:
+        reproject(
+            np.ascontiguousarray(np.moveaxis(rgba, -1, 0)), dst,
+            src_transform=transform, src_crs=crs,
+            dst_transform=Affine((x1 - x0) / dst_w, 0.0, x0, 0.0, -(y1 - y0) / dst_h, y1),
+            dst_crs=CRS.from_string(proj.proj4),
+            resampling=Resampling.nearest, src_nodata=None, dst_nodata=None,
+        )
+    except RasterioError as exc:
+        raise RasterError(name, f"cannot warp to {target}: {exc}") from exc
+    return np.ascontiguousarray(np.moveaxis(dst, 0, -1)), (x0, y0, x1, y1)
+
+
 def crs_label(crs: CRS | None) -> str | None:
     """'EPSG:3413' when the CRS has a code, else its PROJ string."""
     if crs is None:
@@ -106,9 +176,10 @@ def crs_label(crs: CRS | None) -> str | None:
 
 def quicklook_from_sample(
     sample: Sample, *, max_size: int = 1024, style: str | Style | None = None,
-    source: str = "", name: str = "",
+    source: str = "", name: str = "", crs: str = "EPSG:3857",
 ) -> Quicklook:
-    """Style a sample, warp it, and package the result."""
+    """Style a sample, warp it to ``crs`` (a map projection), and package the result."""
+    target = _target_code(crs)
     label = name or source
     if sample.rgba is not None:
         preview = sample.rgba
@@ -128,16 +199,25 @@ def quicklook_from_sample(
     stats["overview_factor"] = sample.overview_factor
     bounds: Bounds | None = None
     overlay_bounds: Bounds | None = None
+    image_bounds: Bounds | None = None
+    image_crs: str | None = None
     rgba = preview
     if sample.transform is not None and sample.crs is not None:
         rows, cols = preview.shape[:2]
         # The raster's true extent (to 90° when it holds a pole) is what --json and the
         # detail panel report; the overlay's is clamped to what Web Mercator can show.
         bounds = lonlat_bounds(sample.transform, sample.crs, rows, cols)
-        rgba, overlay_bounds = warp_to_mercator(preview, sample.transform, sample.crs, max_size,
-                                                name=label, geo_bounds=bounds)
-    return Quicklook(rgba=rgba, bounds=bounds, overlay_bounds=overlay_bounds,
-                     crs=crs_label(sample.crs), width=sample.width,
+        image_crs = target
+        if target == "EPSG:3857":
+            rgba, overlay_bounds = warp_to_mercator(preview, sample.transform, sample.crs, max_size,
+                                                    name=label, geo_bounds=bounds)
+            ow, os_, oe, on = overlay_bounds
+            image_bounds = (_merc_x(ow), _merc_y(os_), _merc_x(oe), _merc_y(on))
+        else:
+            rgba, image_bounds = warp_to_polar(preview, sample.transform, sample.crs, max_size, target,
+                                               name=label, geo_bounds=bounds)
+    return Quicklook(rgba=rgba, bounds=bounds, overlay_bounds=overlay_bounds, image_bounds=image_bounds,
+                     crs=image_crs, source_crs=crs_label(sample.crs), width=sample.width,
                      height=sample.height, stats=stats, legend=legend, units=units,
                      style=style_name, synthetic=sample.synthetic, source=source,
                      grid_note=sample.grid_note, kind=kind, preview=preview)
@@ -145,12 +225,12 @@ def quicklook_from_sample(
 
 def quicklook_from_dataset(
     src: DatasetReader, *, max_size: int = 1024, style: str | Style | None = None,
-    band: int = 1, limits: Limits | None = None,
+    band: int = 1, limits: Limits | None = None, crs: str = "EPSG:3857",
 ) -> Quicklook:
-    """Quicklook of an already-open rasterio dataset (a file or a MemoryFile)."""
+    """Quicklook of an already-open rasterio dataset (a file or a MemoryFile) in ``crs``."""
     lim = limits or Limits(max_size=max_size)
     sample = read_raster(src, limits=lim, band=band)
-    return quicklook_from_sample(sample, max_size=lim.max_size, style=style, source=src.name)
+    return quicklook_from_sample(sample, max_size=lim.max_size, style=style, source=src.name, crs=crs)
 
 
 def check_regular_file(path: Path, name: str) -> None:
@@ -228,9 +308,12 @@ def _read_path(path: Path, limits: Limits) -> Sample:
 
 def render_quicklook(
     path: str | Path, *, max_size: int = 1024, data_root: str | Path | None = None,
-    cache_dir: str | Path | None = None, style: str | Style | None = None,
+    cache_dir: str | Path | None = None, style: str | Style | None = None, crs: str = "EPSG:3857",
 ) -> Quicklook:
-    """Render (or fetch from the disk cache) the quicklook of one file.
+    """Render (or fetch from the disk cache) the quicklook of one file in ``crs``.
+
+    ``crs`` is the map's projection: EPSG:3857 (default), EPSG:3413 or EPSG:3031; a raster
+    already in a polar target is used as it is (no warp).
 
     ``path`` may be relative to ``data_root``; with a data root, a path that resolves
     outside it (``..``, symlinks) raises UnsafePathError. A file that cannot be read but
@@ -240,6 +323,7 @@ def render_quicklook(
     if not MIN_PREVIEW_SIZE <= max_size <= MAX_PREVIEW_SIZE:
         raise UsageError(f"max_size {max_size}: must be between {MIN_PREVIEW_SIZE} and "
                          f"{MAX_PREVIEW_SIZE} pixels")
+    target = _target_code(crs)
     root = Path(data_root).expanduser().resolve() if data_root is not None else None
     try:
         resolved = resolve_within(path, root)
@@ -248,7 +332,7 @@ def render_quicklook(
     check_regular_file(resolved, str(path))
     key = None
     if cache_dir is not None:
-        key = qcache.cache_key(resolved, style, max_size)
+        key = qcache.cache_key(resolved, style, max_size, target)
         hit = qcache.load(Path(cache_dir), key)
         if hit is not None:
             return hit
@@ -267,7 +351,7 @@ def render_quicklook(
                         grid_note=f"{exc.reason}; showing the ready-made picture "
                         f"{pictures[0].name} ({sample.grid_note})", synthetic=sample.synthetic)
     ql = quicklook_from_sample(sample, max_size=max_size, style=style, source=str(resolved),
-                               name=str(path))
+                               name=str(path), crs=target)
     if synthetic_marker and not ql.synthetic:
         ql = Quicklook(**{**ql.__dict__, "synthetic": True})
     if cache_dir is not None and key is not None:

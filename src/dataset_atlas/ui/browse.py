@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -14,6 +15,7 @@ from streamlit_folium import st_folium
 from dataset_atlas.catalog import LocalCatalog, SearchResult
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 from dataset_atlas.errors import AtlasError
+from dataset_atlas.geometry import WORLD
 from dataset_atlas.maps import (
     add_quicklook_overlay,
     build_map_parts,
@@ -22,7 +24,10 @@ from dataset_atlas.maps import (
     legend_html,
 )
 from dataset_atlas.maps.area import add_area_outline
+from dataset_atlas.maps.build import add_polar_quicklook_overlay, polar_frame
+from dataset_atlas.maps.extents import polar_epsg_of_frame
 from dataset_atlas.model import BBox, DatasetRecord
+from dataset_atlas.quicklook import Quicklook
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
 from dataset_atlas.ui.controls import (
     current_state,
@@ -31,7 +36,7 @@ from dataset_atlas.ui.controls import (
     select,
     set_pending,
 )
-from dataset_atlas.ui.data import get_catalog, overview
+from dataset_atlas.ui.data import get_catalog, overview, quicklook
 from dataset_atlas.ui.detail import overlay_looks, render_detail
 from dataset_atlas.ui.errors import guarded, show_error
 from dataset_atlas.ui.i18n import t, value_label
@@ -82,7 +87,7 @@ def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
     return catalog, state, result
 
 
-def _drawn_area(ret: dict[str, Any]) -> BBox | None:
+def _drawn_area(ret: dict[str, Any], epsg: int = WORLD) -> BBox | None:
     """The box of a shape newly drawn with the draw tool, or None.
 
     streamlit-folium reports a click on *any* vector layer (an extent, a count cell) as
@@ -97,7 +102,7 @@ def _drawn_area(ret: dict[str, Any]) -> BBox | None:
     if latest == ss.get("_last_drawing"):
         return None
     ss["_last_drawing"] = latest
-    return bbox_from_geojson(drawings[-1])
+    return bbox_from_geojson(drawings[-1], epsg)
 
 
 def _handle_map_events(ret: dict[str, Any] | None, state: ViewState) -> None:
@@ -105,14 +110,15 @@ def _handle_map_events(ret: dict[str, Any] | None, state: ViewState) -> None:
     if not ret:
         return
     ss = st.session_state
-    drawn = _drawn_area(ret)
+    epsg = int(state.proj)
+    drawn = _drawn_area(ret, epsg)
     if drawn is not None:
         ss["_use_view_off"] = True  # a drawn area replaces "follow the map view"
         _new_map()  # the outline is redrawn from the state; the draw layer starts empty
         set_pending(bbox=drawn, page=1)
         st.rerun()
     if ss.get("w_use_view") and ret.get("bounds"):
-        bbox = bbox_from_leaflet_bounds(ret["bounds"])
+        bbox = bbox_from_leaflet_bounds(ret["bounds"], epsg)
         if bbox and bbox != state.bbox:
             set_pending(bbox=tuple(round(v, 4) for v in bbox), page=1)
             st.rerun()
@@ -143,35 +149,41 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
 
     chooser_max = 200  # datasets listed under the map after a click (smallest extent first)
     lang = state.lang
-    looks = overlay_looks(record) if record is not None else []
+    epsg = int(state.proj)
+    looks = _looks_in(overlay_looks(record), epsg) if record is not None else []
     ss = st.session_state
     frame = result.frame
     order = overview()[0].get("category")  # catalog-wide rank: a category keeps its colour
     framing: dict[str, Any] = {}
-    if record is not None and record.extent.bbox and ss.get("_framed") != record.id:
+    if record is not None and record.extent.bbox and ss.get("_framed") != (record.id, epsg):
         # Frame a newly selected dataset once; later reruns leave the user's pan and zoom alone.
-        ss["_framed"] = record.id
-        framing = dict(zip(("center", "zoom"), view_for_bbox(record.extent.bbox), strict=True))
+        ss["_framed"] = (record.id, epsg)
+        framing = _framing(record.extent.bbox, epsg)
 
     generation = ss.get("_map_generation", 0)
-    map_key = f"{MAP_KEY}_{generation}"  # a new generation remounts the map (empties the draw layer)
+    # A new generation remounts the map (empties the draw layer); each projection is its own map.
+    map_key = f"{MAP_KEY}_{state.proj}_{generation}"
     if generation and ss.get("_framed_generation") != generation and not framing:
         ss["_framed_generation"] = generation  # a remounted map keeps the area in view
         if state.bbox is not None:
-            framing = dict(zip(("center", "zoom"), view_for_bbox(state.bbox), strict=True))
+            framing = _framing(state.bbox, epsg)
 
     @st.fragment
     def map_fragment() -> None:
         # The view the browser reported last (component state, read before drawing): the
         # map is built for it in this run, so a zoom costs one rerun of this fragment.
-        view = view_from_return(ss.get(map_key))
+        view = view_from_return(ss.get(map_key), epsg)
         parts = build_map_parts(frame, lang=lang, selected_id=state.selected, max_features=MAX_FEATURES,
-                                view=view, basemap=state.basemap, category_order=order)  # type: ignore[arg-type]
+                                view=view, basemap=state.basemap, category_order=order,  # type: ignore[arg-type]
+                                epsg=epsg)
         for look in looks if state.overlay else []:
-            add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity,
-                                  name=look.source.rsplit("/", 1)[-1])
+            name = look.source.rsplit("/", 1)[-1]
+            if epsg == WORLD and look.overlay_bounds is not None:
+                add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity, name=name)
+            elif epsg != WORLD:
+                add_polar_quicklook_overlay(parts.features, look, epsg, opacity=state.opacity, name=name)
         if state.bbox is not None:
-            add_area_outline(parts.features, state.bbox)
+            add_area_outline(parts.features, state.bbox, epsg)
         # streamlit-folium fixes what it returns when the map mounts (later changes are
         # ignored), so the view is always returned: "use the current map view" works at once.
         returned = ["last_clicked", "last_object_clicked", "last_object_clicked_tooltip",
@@ -209,7 +221,7 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
         if on_shape and is_cell_click(ret):
             ss["_map_choices"] = []  # the map zooms into the cell by itself
             return
-        ids = datasets_at_click(ret, frame)
+        ids = datasets_at_click(ret, frame, epsg)
         ss["_map_choices"] = ids if len(ids) > 1 else []
         # A click on a shape selects it (its hidden id says which; a shared outline has none).
         clicked = dataset_id_from_click({"last_object_clicked_tooltip": ret.get("last_object_clicked_tooltip")},
@@ -217,7 +229,7 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
         if clicked is None and len(ids) == 1:
             clicked = ids[0]
         if clicked and clicked != state.selected:
-            ss["_framed"] = clicked  # the person is looking at it already: do not move the map
+            ss["_framed"] = (clicked, epsg)  # the person is looking at it already: do not move the map
             select(clicked)
 
     def _choices() -> None:
@@ -246,6 +258,9 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
             select(choice)
 
     map_fragment()
+    if epsg != WORLD and state.basemap != "offline":
+        st.caption(t("polar_online_basemap", lang))
+    _polar_hint(state, frame)
     notes = []
     if result.without_extent:
         notes.append(t("no_extent_note", lang, n=result.without_extent))
@@ -259,6 +274,45 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
         c1, c2 = st.columns(2)
         c1.toggle(t("overlay", lang), key="w_overlay")
         c2.slider(t("opacity", lang), 0.0, 1.0, step=0.05, key="w_opacity", disabled=not state.overlay)
+
+
+def _framing(bbox: BBox, epsg: int) -> dict[str, Any]:
+    """st_folium's center/zoom that frame ``bbox`` on the map in ``epsg``."""
+    center, zoom = polar_frame(bbox, epsg, height_px=MAP_HEIGHT) if epsg != WORLD else view_for_bbox(bbox)
+    return {"center": center, "zoom": zoom}
+
+
+def _looks_in(looks: list[Quicklook], epsg: int) -> list[Quicklook]:
+    """The selected dataset's quicklooks rendered in the map's projection (polar: re-rendered, cached).
+
+    A quicklook the polar map cannot show (the other hemisphere) is left out; the detail
+    panel still lists it.
+    """
+    if epsg == WORLD:
+        return looks
+    out = []
+    for look in looks:
+        try:
+            stat = Path(look.source).stat()
+            out.append(quicklook(look.source, stat.st_size, stat.st_mtime_ns, crs=f"EPSG:{epsg}"))
+        except (AtlasError, OSError):
+            continue
+    return out
+
+
+def _polar_hint(state: ViewState, frame: pd.DataFrame) -> None:
+    """Offer the polar view (one click) when every extent of the result lies poleward of ±60°."""
+    if state.proj != "3857":
+        return
+    epsg = polar_epsg_of_frame(frame)
+    if epsg == WORLD:
+        return
+    side = t(f"side_{epsg}", state.lang)
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
+    c1.caption(t("polar_hint", state.lang, side=side))
+    if c2.button(t("polar_hint_go", state.lang, side=side), key="polar_hint", icon=":material/public:"):
+        set_pending(proj=str(epsg))
+        st.rerun()
 
 
 def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from dataset_atlas.errors import QueryError
 from dataset_atlas.ui.i18n import LANG_NAMES, LANGS, category_label, t, value_label
 from dataset_atlas.ui.state import (
     BASEMAPS,
+    PROJECTIONS,
     RESOLUTION_STOPS,
     VIEWS,
     ViewState,
@@ -110,6 +111,7 @@ def _widgets_from_state(state: ViewState, year_span: tuple[int, int]) -> dict[st
         "w_bbox": ",".join(f"{v:g}" for v in state.bbox) if state.bbox else "",
         "w_sort": state.sort,
         "w_basemap": state.basemap,
+        "w_proj": state.proj,
         "page": state.page,
         "w_overlay": state.overlay,
         "w_opacity": state.opacity,
@@ -234,6 +236,8 @@ def _state_from_widgets(previous: ViewState, year_span: tuple[int, int]) -> View
         fields["sort"] = changed["w_sort"]
     if "w_basemap" in changed and changed["w_basemap"] in BASEMAPS:
         fields["basemap"] = changed["w_basemap"]
+    if "w_proj" in changed and changed["w_proj"] in PROJECTIONS:
+        fields["proj"] = changed["w_proj"]
     if "page" in changed:
         fields["page"] = max(1, int(changed["page"] or 1))
     if "w_overlay" in changed:
@@ -356,3 +360,5 @@ def render_sidebar(
         st.selectbox(
             t("basemap", lang), options=list(BASEMAPS), key="w_basemap", format_func=lambda k: t(f"basemap_{k}", lang)
         )
+        st.selectbox(t("map_projection", lang), options=list(PROJECTIONS), key="w_proj",
+                     format_func=lambda k: t(f"proj_{k}", lang))

@@ -80,8 +80,8 @@ def data_files(record: DatasetRecord) -> list[DataFile]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def quicklook(path: str, size: int, mtime_ns: int, max_size: int = 768) -> Quicklook:
-    """A rendered quicklook (memory cache on top of the quicklook module's disk cache)."""
+def quicklook(path: str, size: int, mtime_ns: int, max_size: int = 768, crs: str = "EPSG:3857") -> Quicklook:
+    """A rendered quicklook in the map projection ``crs`` (memory cache on top of the disk cache)."""
     root = data_root()
-    return render_quicklook(path, max_size=max_size, data_root=root, cache_dir=QUICKLOOK_CACHE)
+    return render_quicklook(path, max_size=max_size, data_root=root, cache_dir=QUICKLOOK_CACHE, crs=crs)
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
 from dataset_atlas.errors import QueryError
+from dataset_atlas.geometry import area_bbox, lon_width, view_bbox, wrap_lon
 from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
 
@@ -21,6 +22,7 @@ RESOLUTION_STOPS: tuple[float, ...] = (
     1, 2, 5, 10, 20, 30, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000,
 )  # fmt: skip
 BASEMAPS = ("offline", "osm", "esri")
+PROJECTIONS = ("3857", "3413", "3031")  # the map: world (Web Mercator), Arctic, Antarctic
 VIEWS = ("browse", "dataset", "catalog")  # every view lives at "/" (see ui/app.py: no path routing)
 PAGE_SIZE = 100
 
@@ -52,6 +54,7 @@ class ViewState:
     selected: str | None = None
     sort: str = "title"
     basemap: str = "offline"
+    proj: str = "3857"
     page: int = 1
     overlay: bool = True
     opacity: float = 0.75
@@ -67,8 +70,8 @@ class ViewState:
         )
 
     def cleared(self) -> ViewState:
-        """The same view with every filter removed (language and basemap kept)."""
-        return ViewState(view=self.view, lang=self.lang, basemap=self.basemap, sort=self.sort)
+        """The same view with every filter removed (language, basemap and projection kept)."""
+        return ViewState(view=self.view, lang=self.lang, basemap=self.basemap, sort=self.sort, proj=self.proj)
 
     @property
     def filtered(self) -> bool:
@@ -81,6 +84,7 @@ URL_KEYS = {
     "view": "view", "lang": "lang", "text": "q", "start": "from", "end": "to", "categories": "cat", "res_min": "rmin",
     "res_max": "rmax", "time_resolutions": "tres", "access": "access", "formats": "fmt", "bbox": "bbox",
     "selected": "id", "sort": "sort", "basemap": "basemap", "page": "page", "overlay": "ql", "opacity": "opacity",
+    "proj": "proj",
 }  # fmt: skip
 
 
@@ -144,6 +148,7 @@ def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
         selected=_one(params, "id") or None,
         sort=sort if sort in SORT_KEYS else "title",
         basemap=basemap if basemap in BASEMAPS else "offline",
+        proj=proj if (proj := _one(params, "proj") or "3857") in PROJECTIONS else "3857",
         page=page,
         overlay=(_one(params, "ql") or "1") != "0",
         opacity=opacity,
@@ -176,23 +181,16 @@ def params_from_state(state: ViewState) -> dict[str, str | list[str]]:
     return out
 
 
-def _wrap(lon: float) -> float:
-    return lon if -180.0 <= lon <= 180.0 else ((lon + 180.0) % 360.0) - 180.0
-
-
-def bbox_from_lons_lats(lons: Sequence[float], lats: Sequence[float]) -> BBox | None:
-    """A W,S,E,N box from a shape drawn on the map; Leaflet longitudes past ±180 wrap (W > E)."""
+def bbox_from_lons_lats(lons: Sequence[float], lats: Sequence[float], epsg: int = 3857) -> BBox | None:
+    """A W,S,E,N box from a shape drawn on a map in ``epsg``; Leaflet longitudes past ±180 wrap
+    (W > E); on a polar map a shape around the pole is a latitude cap (``geometry.area_bbox``)."""
     if not lons or not lats:
         return None
-    west, east = min(lons), max(lons)
-    south, north = max(-90.0, min(lats)), min(90.0, max(lats))
-    if east - west >= 360.0:
-        return (-180.0, south, 180.0, north)
-    return (_wrap(west), south, _wrap(east), north)
+    return area_bbox(lons, lats, epsg)
 
 
-def bbox_from_geojson(feature: Mapping[str, object]) -> BBox | None:
-    """The box around a drawn GeoJSON feature (rectangle) or geometry, or None."""
+def bbox_from_geojson(feature: Mapping[str, object], epsg: int = 3857) -> BBox | None:
+    """The box around a drawn GeoJSON feature (rectangle) or geometry on a map in ``epsg``, or None."""
     geometry = feature.get("geometry", feature)
     if not isinstance(geometry, Mapping):
         return None
@@ -209,25 +207,30 @@ def bbox_from_geojson(feature: Mapping[str, object]) -> BBox | None:
                     walk(item)
 
     walk(geometry.get("coordinates"))
-    return bbox_from_lons_lats(lons, lats)
+    if len(lons) > 1 and (lons[0], lats[0]) == (lons[-1], lats[-1]):
+        lons, lats = lons[:-1], lats[:-1]  # a closed ring repeats its first point
+    return bbox_from_lons_lats(lons, lats, epsg)
 
 
-def bbox_from_leaflet_bounds(bounds: Mapping[str, Mapping[str, float]]) -> BBox | None:
-    """The map view (streamlit-folium ``bounds``) as a box."""
+def bbox_from_leaflet_bounds(bounds: Mapping[str, Mapping[str, float]], epsg: int = 3857) -> BBox | None:
+    """The map view (streamlit-folium ``bounds``) as a box; on a polar map the two points are
+    the screen's bottom-left and top-right corners (``geometry.view_bbox``)."""
     try:
         sw, ne = bounds["_southWest"], bounds["_northEast"]
+        if epsg != 3857:
+            return view_bbox((float(sw["lat"]), float(sw["lng"])), (float(ne["lat"]), float(ne["lng"])), epsg)
         return bbox_from_lons_lats([sw["lng"], ne["lng"]], [sw["lat"], ne["lat"]])
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
 
 
 def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
     """Map centre (lat, lon) and zoom that frame a box (antimeridian-aware; polar boxes capped)."""
     west, south, east, north = bbox
-    width = (east - west) % 360.0 or (360.0 if west != east else 0.0)
+    width = lon_width(west, east)
     if width > 180.0:  # half the globe or more: the whole world frames it best
         return (20.0, 0.0), 1
-    centre_lon = _wrap(west + width / 2)
+    centre_lon = wrap_lon(west + width / 2)
     south_m, north_m = max(south, -80.0), min(north, 80.0)
     height = max(north_m - south_m, 0.0)
     span = max(width, height * 1.6, 0.05)
