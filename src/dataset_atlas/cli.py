@@ -36,6 +36,7 @@ MAX_VALUES_LISTED = 40  # valid values named in an "unknown --category" message
 SORT_CHOICES = ("title", "title_zh", "start", "-start", "end", "-end", "resolution", "-resolution",
                 "size", "-size", "category")
 TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)
+CITATION_FORMATS = ("text", "bibtex", "ris", "csl-json")  # citation.FORMATS (a test keeps them equal)
 PREVIEW_SIZES = (16, 8192)  # quicklook.render's MIN/MAX_PREVIEW_SIZE (a test keeps them equal)
 # Options whose value may start with "-": western longitudes, descending sort keys.
 _DASH_VALUES = {"--bbox": re.compile(r"-\d"), "--sort": re.compile(r"-[a-z]")}
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     _add_index(p)
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("cite", help="print a dataset's citation (text, BibTeX, RIS or CSL-JSON)")
+    p.add_argument("id")
+    p.add_argument("--format", dest="cite_format", default="text", choices=CITATION_FORMATS)
+    p.add_argument("--lang", default="en", choices=["zh", "en"], help="language of the citation (default: en)")
+    _add_index(p)
 
     p = sub.add_parser("export", help="export the search result as GeoJSON or CSV")
     _add_filters(p)
@@ -282,6 +289,18 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
+    """Print one dataset's citation."""
+    from dataset_atlas.catalog import open_catalog
+    from dataset_atlas.citation import build_citation, format_citation
+
+    record = open_catalog(args.index).get(args.id)
+    if record is None:
+        raise AtlasError(f"no dataset with id {args.id!r}")
+    out.write(format_citation(build_citation(record, args.lang), args.cite_format))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """Export the search result."""
     from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
@@ -338,7 +357,7 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 
 COMMANDS = {
-    "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "export": cmd_export,
+    "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "cite": cmd_cite, "export": cmd_export,
     "quicklook": cmd_quicklook, "demo-data": cmd_demo_data, "synth": cmd_synth,
 }
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dataset_atlas.citation import MEDIA_TYPE, build_citation, citation_file_name, format_citation
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import build_extent_map
 from dataset_atlas.model import DatasetRecord
@@ -217,6 +218,26 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
         )
 
 
+_CITATION_TABS = {"text": "cite_text", "bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
+_CODE_LANGUAGE = {"text": None, "bibtex": "latex", "ris": None, "csl-json": "json"}
+
+
+def render_citation(record: DatasetRecord, lang: str) -> None:
+    """The citation in every format, each with the code block's copy button and a download."""
+    st.subheader(t("citation", lang))
+    citation = build_citation(record, lang)
+    tabs = st.tabs([t(label, lang) if label.startswith("cite_") else label for label in _CITATION_TABS.values()])
+    for tab, fmt in zip(tabs, _CITATION_TABS, strict=True):
+        text = format_citation(citation, fmt)
+        with tab:
+            st.code(text.rstrip("\n"), language=_CODE_LANGUAGE[fmt], wrap_lines=True)
+            st.download_button(
+                t("download_citation", lang, fmt=_CITATION_TABS[fmt] if fmt != "text" else t("cite_text", lang)),
+                text.encode("utf-8"), file_name=citation_file_name(record.id, fmt), mime=MEDIA_TYPE[fmt],
+                key=f"cite_{fmt}_{record.id}", icon=":material/download:", on_click="ignore",
+            )
+
+
 def render_detail(
     record: DatasetRecord, lang: str, *, compact: bool = False, on_open: Callable[[], None] | None = None
 ) -> None:
@@ -245,8 +266,7 @@ def render_detail(
         st.subheader(t("abstract", lang))
         abstract = record.abstract_html.get(lang)
         st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')
-        st.subheader(t("citation", lang))
-        st.code(record.citation.get(lang) or t("none", lang), language=None, wrap_lines=True)
+        render_citation(record, lang)
         st.subheader(t("contributors", lang))
         people = [f"{p.name}" + (f" — {p.institution}" if p.institution else "") for p in record.contributors]
         st.html("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in people) + "</ul>" if people else _e(t("none", lang)))

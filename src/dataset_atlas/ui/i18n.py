@@ -70,6 +70,8 @@ _T: dict[str, tuple[str, str]] = {
     "extent_quality": ("范围质量", "Extent quality"),
     "place": ("地点", "Place"),
     "citation": ("引用（可复制）", "Citation (ready to copy)"),
+    "cite_text": ("文本", "Text"),
+    "download_citation": ("下载 {fmt}", "Download {fmt}"),
     "contributors": ("贡献者", "Contributors"),
     "keywords": ("关键词", "Keywords"),
     "abstract": ("摘要", "Abstract"),
