@@ -202,12 +202,16 @@ def _check_facet_values(catalog: LocalCatalog, query: Query) -> None:
 
 
 def _search(args: argparse.Namespace) -> SearchResult:
+    return _search_catalog(args)[1]
+
+
+def _search_catalog(args: argparse.Namespace) -> tuple[LocalCatalog, SearchResult]:
     from dataset_atlas.catalog import open_catalog
 
     query = query_from_args(args)  # before opening the index: a bad argument fails fast
     catalog = open_catalog(args.index)
     _check_facet_values(catalog, query)
-    return catalog.search(query)
+    return catalog, catalog.search(query)
 
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
@@ -305,8 +309,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """Export the search result."""
     from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 
-    result = _search(args)
-    text = result_to_geojson(result.frame) if args.export_format == "geojson" else result_to_csv(result.frame)
+    catalog, result = _search_catalog(args)
+    export = result_to_geojson if args.export_format == "geojson" else result_to_csv
+    text = export(result.frame, catalog.get)  # with CSTR, DOI, landing page, licence link, abstracts
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {result.matched if args.limit is None else len(result.frame)} records to {args.out}",

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dataset_atlas.access import stac_assets, stac_bands, stac_summaries, usage_snippets
 from dataset_atlas.citation import MEDIA_TYPE, build_citation, citation_file_name, format_citation
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import build_extent_map
@@ -23,7 +24,7 @@ from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook
 from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
 from dataset_atlas.ui.errors import show_error
-from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.i18n import access_words, t, value_label
 from dataset_atlas.ui.state import resolution_label
 
 _CSS = """
@@ -34,7 +35,9 @@ _CSS = """
 .atlas-facts td {padding: 3px 0; word-break: break-word;}
 .atlas-tags span {display: inline-block; background: #eef2f7; border-radius: 10px; padding: 1px 9px;
   margin: 2px 4px 2px 0; font-size: 0.82rem;}
-.atlas-abstract {font-size: 0.92rem; line-height: 1.55; max-height: 22rem; overflow-y: auto;}
+.atlas-abstract {font-size: 0.92rem; line-height: 1.55;}
+.atlas-abstract h1, .atlas-abstract h2, .atlas-abstract h3, .atlas-abstract h4 {font-size: 1rem; margin: .8rem 0 .3rem;}
+.atlas-refs li {font-size: 0.88rem; margin-bottom: .3rem;}
 .atlas-legend span.sw {display: inline-block; width: 12px; height: 12px; border: 1px solid #888;
   margin-right: 5px; vertical-align: -1px;}
 .atlas-legend div {font-size: 0.82rem; line-height: 1.5;}
@@ -83,7 +86,8 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
     quality = value_label(str(record.extent.quality), lang)
     bbox = record.extent.bbox
     extent = ", ".join(f"{v:g}" for v in bbox) + f" ({quality})" if bbox else quality
-    licence = record.licence
+    dois = record.dois or ((record.doi,) if record.doi else ())
+    contacts = [p for p in record.contributors if p.role in ("contact", "data service")]
     rows = [
         (
             t("time_span", lang),
@@ -103,10 +107,14 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
         (t("formats", lang), _e(", ".join(record.formats))),
         (t("size", lang), _e(_size(record.size_bytes))),
         (t("files", lang), _e(record.file_count if record.file_count is not None else "")),
-        (t("access", lang), _e(value_label(record.access, lang))),
-        (t("licence", lang), _link(licence, licence) if licence.startswith("https://") else _e(licence)),
+        (t("access", lang), _e(access_words(record.access, lang))),
+        (t("licence", lang), _link(record.licence_url, record.licence) if record.licence_url else _e(record.licence)),
+        (t("landing_page", lang), _link(record.landing_page, record.landing_page) if record.landing_page else ""),
         ("CSTR", _link(record.cstr_url, record.cstr) if record.cstr else ""),
-        ("DOI", _link(record.doi_url, record.doi) if record.doi else ""),
+        ("DOI", "<br>".join(_link(f"https://doi.org/{d}", d) for d in dois)),
+        (t("publisher", lang), _e(record.publisher.get(lang))),
+        (t("contact", lang), "<br>".join(
+            _e(p.name + (f" — {p.institution}" if p.institution else "")) for p in contacts)),
         (t("id", lang), _e(record.id)),
     ]
     return [(label, value) for label, value in rows if value]
@@ -186,7 +194,7 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
         show_error(exc, lang)
         return
     if not files:
-        st.caption(t("no_files", lang, root=root) if root else t("no_data_root", lang))
+        st.caption(t("no_files", lang) if root else t("no_data_root", lang))
         return
     looks = record_quicklooks(record, files)
     for look in looks[: 1 if compact else len(looks)]:
@@ -265,10 +273,12 @@ def render_detail(
     with left:
         st.subheader(t("abstract", lang))
         abstract = record.abstract_html.get(lang)
-        st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')
+        st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')  # whole, no inner scroll
         render_citation(record, lang)
+        render_ncdc_sections(record, lang)
         st.subheader(t("contributors", lang))
-        people = [f"{p.name}" + (f" — {p.institution}" if p.institution else "") for p in record.contributors]
+        people = [p.name + (f" — {p.institution}" if p.institution else "") + f" ({value_label(p.role, lang)})"
+                  for p in record.contributors]
         st.html("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in people) + "</ul>" if people else _e(t("none", lang)))
     with right:
         st.subheader(t("extent", lang))
@@ -281,7 +291,63 @@ def render_detail(
             f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
             + (f" — {record.extent.note}" if record.extent.note else "")
         )
+    render_stac_contents(record, lang)
+    render_usage(record, lang)
     render_quicklooks(record, lang, compact=False)
+
+
+def render_ncdc_sections(record: DatasetRecord, lang: str) -> None:
+    """What researchers read before applying: data source, processing, quality, related papers."""
+    for key, text in (("data_source", record.source_html), ("processing", record.processing_html),
+                      ("data_quality", record.quality_html)):
+        html_text = text.get(lang)
+        if html_text:
+            st.subheader(t(key, lang))
+            st.html(f'<div class="atlas-abstract">{html_text}</div>')  # sanitised at ingest
+    if record.references:
+        st.subheader(t("references", lang))
+        items = "".join(
+            f"<li>{_e(r.text)}" + (f" {_link('https://doi.org/' + r.doi, 'doi:' + r.doi)}"
+                                   if r.doi and r.doi not in r.text else "") + "</li>"
+            for r in record.references)
+        st.html(f'<ol class="atlas-refs">{items}</ol>')
+
+
+def render_stac_contents(record: DatasetRecord, lang: str) -> None:
+    """A STAC collection's assets, bands and summaries (tables: record text is never markup)."""
+    assets, bands, summaries = stac_assets(record), stac_bands(record), stac_summaries(record)
+    if not (assets or bands or summaries):
+        return
+    st.subheader(t("contents", lang))
+    if assets:
+        st.markdown(f"**{t('assets', lang)}**")
+        st.dataframe([{t("asset_key", lang): a.key, t("title", lang): a.title, t("media_type", lang): a.media_type,
+                       t("roles", lang): ", ".join(a.roles),
+                       t("where", lang): t("per_item" if a.per_item else "on_collection", lang)} for a in assets],
+                     hide_index=True, width="stretch")
+    if bands:
+        st.markdown(f"**{t('bands', lang)}**")
+        st.dataframe([{t("band", lang): b.name, t("common_name", lang): b.common_name,
+                       t("description", lang): b.description,
+                       t("wavelength", lang): f"{b.wavelength_um:g} µm" if b.wavelength_um else "",
+                       t("spatial_res", lang): f"{b.resolution_m:g} m" if b.resolution_m else ""} for b in bands],
+                     hide_index=True, width="stretch")
+    if summaries:
+        st.markdown(f"**{t('summaries', lang)}**")
+        st.dataframe([{t("field", lang): k, t("values", lang): v} for k, v in summaries],
+                     hide_index=True, width="stretch")
+
+
+def render_usage(record: DatasetRecord, lang: str) -> None:
+    """"Use this dataset": code to copy (STAC API, local GeoTIFFs, the command line)."""
+    try:
+        files = [f.name for f in data_files(record) if f.format == "GeoTIFF"]
+    except AtlasError:
+        files = []
+    st.subheader(t("use_dataset", lang))
+    for snippet in usage_snippets(record, files):
+        st.caption(t("snippet_" + snippet.key, lang))
+        st.code(snippet.code, language=snippet.language)
 
 
 def overlay_looks(record: DatasetRecord) -> list[Any]:
