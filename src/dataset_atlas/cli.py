@@ -33,8 +33,8 @@ MAX_WARNINGS_SHOWN = 20  # the readable report; --json and the app list every wa
 MAX_VALUES_LISTED = 40  # valid values named in an "unknown --category" message
 # catalog.query.SORT_KEYS, spelled out so that --help need not import the catalog (a test
 # keeps the two equal).
-SORT_CHOICES = ("title", "title_zh", "start", "-start", "end", "-end", "resolution", "-resolution",
-                "size", "-size", "category")
+SORT_CHOICES = ("relevance", "relevance_zh", "title", "title_zh", "start", "-start", "end", "-end", "resolution",
+                "-resolution", "size", "-size", "category")
 TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)
 CITATION_FORMATS = ("text", "bibtex", "ris", "csl-json")  # citation.FORMATS (a test keeps them equal)
 PREVIEW_SIZES = (16, 8192)  # quicklook.render's MIN/MAX_PREVIEW_SIZE (a test keeps them equal)
@@ -79,8 +79,9 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--file-format", dest="formats", action="append", default=[],
                    help="file format label, e.g. GeoTIFF (repeatable)")
     p.add_argument("--text", default="", help="free text over titles, abstracts and keywords (zh/en)")
-    p.add_argument("--sort", default="title", choices=SORT_CHOICES,
-                   help="sort key; a leading - sorts descending (default: title)")
+    p.add_argument("--sort", default="relevance", choices=SORT_CHOICES,
+                   help="sort key; a leading - sorts descending (default: relevance: best matches of --text "
+                        "first, else by title)")
     p.add_argument("--limit", type=_limit, default=None, help="at most N records (N >= 0; default: all)")
 
 

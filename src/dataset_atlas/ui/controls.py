@@ -45,6 +45,7 @@ _SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on t
 
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
 SORT_LABELS = {
+    "relevance": ("相关度（无关键词时按标题）", "Relevance (title without search text)"),
     "title": ("标题", "Title"),
     "-start": ("开始时间（新→旧）", "Start (newest first)"),
     "start": ("开始时间（旧→新）", "Start (oldest first)"),
