@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from dataset_atlas.errors import RecordError
 from dataset_atlas.model import (
@@ -46,7 +47,6 @@ _THEMES: list[tuple[re.Pattern[str], str]] = [
         (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "Imagery"),
     ]
 ]
-_LANDING_RELS = ("about", "describedby", "via", "cite-as")  # the dataset's own page, best first
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Theme and time-step guesses look at this much text only: a million-character title made a
 # dozen regex searches take a second per record (real titles and keyword lists are far shorter).
@@ -213,13 +213,30 @@ def _publisher(providers: tuple[Person, ...]) -> str:
     return providers[0].name if providers else ""
 
 
+def _https(links: list[Link], rel: str, html_only: bool = False) -> list[str]:
+    return [lk.href for lk in links if lk.rel == rel and lk.href.startswith("https://")
+            and (not html_only or lk.media_type in ("", "text/html"))]
+
+
+def _catalog_page(links: list[Link]) -> str:
+    """The catalog's own web page for the collection: a ``describedby`` HTML link on the host of
+    the ``self`` link (Planetary Computer's /dataset/<id>)."""
+    own = _https(links, "self")
+    host = urlsplit(own[0]).netloc if own else ""
+    return next((h for h in _https(links, "describedby", html_only=True) if urlsplit(h).netloc == host), "")
+
+
+def _site_page(links: list[Link]) -> str:
+    """The page relative links in the description are written against (the catalog's site)."""
+    return _catalog_page(links) or next(iter(_https(links, "self")), "")
+
+
 def _landing_page(links: list[Link]) -> str:
-    for rel in _LANDING_RELS:
-        for lk in links:
-            if lk.rel == rel and lk.href.startswith("https://") and (
-                    rel != "describedby" or lk.media_type in ("", "text/html")):
-                return lk.href
-    return ""
+    """Where a person reads about the dataset: the catalog's page, else ``about``, ``describedby``,
+    ``via`` or ``cite-as`` (https only)."""
+    candidates = [_catalog_page(links), *_https(links, "about"), *_https(links, "describedby", html_only=True),
+                  *_https(links, "via"), *_https(links, "cite-as")]
+    return next((c for c in candidates if c), "")
 
 
 def _publication_year(doc: Mapping[str, Any], citation: str, references: tuple[Reference, ...],
@@ -286,7 +303,7 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         source_kind="stac",
         source_path=source,
         title=LocalText(zh="", en=title),
-        abstract_html=LocalText(en=markdown_to_html(description)),
+        abstract_html=LocalText(en=markdown_to_html(description, _site_page(links))),
         abstract_text=LocalText(en=markdown_to_text(description)),
         category=_theme(doc, keywords),
         keywords=keywords,
