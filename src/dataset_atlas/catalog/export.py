@@ -23,6 +23,7 @@ import pandas as pd
 from dataset_atlas.catalog.index import LIST_SEP
 from dataset_atlas.citation import FILE_SUFFIX, build_citation, format_citations
 from dataset_atlas.model import DatasetRecord
+from dataset_atlas.normalize.categories import category_label
 
 if TYPE_CHECKING:
     from dataset_atlas.catalog.query import Query
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 GetRecord = Callable[[str], DatasetRecord | None]
 
 CSV_COLUMNS = [
-    "id", "title_zh", "title_en", "category", "west", "south", "east", "north", "extent_quality",
+    "id", "title_zh", "title_en", "category", "category_en", "west", "south", "east", "north", "extent_quality",
     "start", "end", "ongoing", "resolution_m", "resolution_text", "time_resolution", "access",
     "formats", "licence", "keywords", "size_bytes", "file_count", "source_kind",
 ]  # fmt: skip
@@ -87,6 +88,7 @@ def search_rows(frame: pd.DataFrame, get: GetRecord | None = None) -> list[dict[
             "id": r["id"],
             "title": {"zh": r["title_zh"], "en": r["title_en"]},
             "category": r["category"],
+            "category_label": {"zh": category_label(r["category"], "zh"), "en": category_label(r["category"], "en")},
             "bbox": bbox,
             "extent_quality": r["extent_quality"],
             "start": _day(r["start"]),
@@ -138,6 +140,7 @@ def result_to_csv(frame: pd.DataFrame, get: GetRecord | None = None) -> str:
     writer = csv.writer(buffer)
     records = result_records(frame, get) if get is not None else None
     writer.writerow(CSV_COLUMNS + (RECORD_COLUMNS if records is not None else []))
+    frame = frame.assign(category_en=[category_label(c, "en") for c in frame["category"]])
     for i, r in enumerate(frame[CSV_COLUMNS].itertuples(index=False)):
         row = []
         for col, value in zip(CSV_COLUMNS, r, strict=True):

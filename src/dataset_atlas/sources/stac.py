@@ -29,22 +29,27 @@ from dataset_atlas.normalize.licences import normalize_licence
 from dataset_atlas.normalize.resolution import parse_time_resolution
 from dataset_atlas.normalize.text import clean_text, html_to_text, markdown_to_html, markdown_to_text
 
-# STAC has no category: a theme is inferred from keywords/title (first rule that matches).
+# STAC has no category: a theme is inferred from keywords/title (first rule that matches) and
+# stored as the NCDC category it means (normalize/categories.py labels it in both languages).
 _THEMES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.I), theme)
     for p, theme in [
-        (r"snow|ice|glacier|permafrost|cryosphere|frozen|sea ice", "Cryosphere"),
-        (r"land ?cover|land ?use|lulc|impervious", "Land cover"),
-        (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "Elevation"),
-        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "Climate"),
-        (r"ocean|marine|sea surface|coast|bathymetry", "Ocean"),
-        (r"soil", "Soil"),
-        (r"biomass|vegetation|forest|ndvi|crop|agricultur", "Vegetation"),
-        (r"water|flood|hydro|river|lake", "Hydrology"),
-        (r"population|building|demograph|infrastructure|road", "Human geography"),
-        (r"biodiversity|species|habitat|ecosystem", "Ecology"),
-        (r"air quality|emission|aerosol|atmospher|\bco2\b|methane", "Atmosphere"),
-        (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "Imagery"),
+        (r"sea ice", "海冰"),
+        (r"snow", "积雪"),
+        (r"glacier", "冰川"),
+        (r"permafrost|frozen ground", "冻土"),
+        (r"\bice\b|cryosphere|frozen", "冰冻圈综合"),
+        (r"land ?cover|land ?use|lulc|impervious", "基础地理"),
+        (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "基础地理"),
+        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "气象"),
+        (r"ocean|marine|sea surface|coast|bathymetry", "海洋"),
+        (r"soil", "土壤"),
+        (r"biomass|vegetation|forest|ndvi|crop|agricultur", "生态"),
+        (r"water|flood|hydro|river|lake", "水文"),
+        (r"population|building|demograph|infrastructure|road", "人文与社会"),
+        (r"biodiversity|species|habitat|ecosystem", "生态"),
+        (r"air quality|emission|aerosol|atmospher|\bco2\b|methane", "大气"),
+        (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "遥感及产品"),
     ]
 ]
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -177,7 +182,7 @@ def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
     for pattern, theme in _THEMES:
         if pattern.search(text):
             return theme
-    return "Other"
+    return "其他"
 
 
 def _dois(doc: Mapping[str, Any], links: list[Link], citation: str) -> tuple[str, ...]:

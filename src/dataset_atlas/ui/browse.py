@@ -35,7 +35,7 @@ from dataset_atlas.ui.data import get_catalog, overview
 from dataset_atlas.ui.detail import overlay_looks, render_detail
 from dataset_atlas.ui.errors import guarded, show_error
 from dataset_atlas.ui.exports import render_export
-from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.i18n import category_label, t, value_label
 from dataset_atlas.ui.state import (
     PAGE_SIZE,
     ViewState,
@@ -266,7 +266,7 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     title = frame["title_en"] if lang == "en" else frame["title_zh"]
     return pd.DataFrame({
         t("title", lang): title.to_numpy(),
-        t("category", lang): frame["category"].to_numpy(),
+        t("category", lang): [category_label(c, lang) for c in frame["category"]],
         t("start", lang): frame["start"].dt.date.to_numpy(),
         t("end", lang): [t("ongoing", lang) if o else (d.date().isoformat() if not pd.isna(d) else "")
                          for d, o in zip(frame["end"], frame["ongoing"], strict=True)],

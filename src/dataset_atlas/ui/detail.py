@@ -24,7 +24,7 @@ from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook
 from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
 from dataset_atlas.ui.errors import show_error
-from dataset_atlas.ui.i18n import access_words, t, value_label
+from dataset_atlas.ui.i18n import access_words, category_label, t, value_label
 from dataset_atlas.ui.state import resolution_label
 
 _CSS = """
@@ -74,15 +74,14 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
     res = record.resolution
     res_text = ""
     if res.metres is not None:
-        res_text = resolution_label(res.metres)
-        if res.text and res.text != res_text.replace(" ", ""):
-            res_text += (
-                f" ({res.text}"
-                + (", ≈ at the equator" if res.angular and lang == "en" else "，按赤道换算" if res.angular else "")
-                + ")"
-            )
+        res_text = resolution_label(res.metres)  # "25 km", not "25 km (25000.0m)"
+        if res.angular and res.text:  # degrees say more than their equatorial metres
+            res_text = t("angular_res", lang, text=res.text, metres=res_text)
     elif res.text:
         res_text = res.text
+    time_res = value_label(str(record.time_resolution), lang)  # "hourly", not "hourly (P0DT1H0M0S)"
+    if str(record.time_resolution) in ("other", "unknown") and record.time_resolution_text:
+        time_res = record.time_resolution_text
     quality = value_label(str(record.extent.quality), lang)
     bbox = record.extent.bbox
     extent = ", ".join(f"{v:g}" for v in bbox) + f" ({quality})" if bbox else quality
@@ -94,13 +93,7 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
             _e(f"{span_start} – {span_end}" if record.time.start or record.time.end else t("unknown", lang)),
         ),
         (t("spatial_res", lang), _e(res_text or t("unknown", lang))),
-        (
-            t("temporal_res", lang),
-            _e(
-                value_label(str(record.time_resolution), lang)
-                + (f" ({record.time_resolution_text})" if record.time_resolution_text else "")
-            ),
-        ),
+        (t("temporal_res", lang), _e(time_res)),
         (t("extent", lang), _e(extent)),
         (t("place", lang), _e(record.place.get(lang))),
         (t("projection", lang), _e(record.projection)),
@@ -149,13 +142,16 @@ def legend_block(look: Quicklook, lang: str) -> str:
     return f'<div class="atlas-legend">{units}{"".join(items)}</div>'
 
 
-def _stats_line(look: Quicklook) -> str:
+def _stats_line(look: Quicklook, lang: str) -> str:
+    """Statistics a person can read: no mean of class codes (land cover), labels in ``lang``."""
     stats = look.stats
+    keys = ("valid_fraction",) if look.kind == "categorical" else ("min", "max", "mean", "valid_fraction")
     parts = []
-    for key in ("min", "max", "mean", "valid_fraction"):
+    for key in keys:
         value = stats.get(key)
         if isinstance(value, int | float):
-            parts.append(f"{key} {value:.4g}")
+            shown = f"{value * 100:.1f}%" if key == "valid_fraction" else f"{value:.4g}"
+            parts.append(f"{t('stat_' + key, lang)} {shown}")
     return " · ".join(parts)
 
 
@@ -165,7 +161,10 @@ def histogram_frame(look: Quicklook) -> pd.DataFrame | None:
     if not isinstance(hist, dict) or not hist.get("counts"):
         return None
     edges = np.asarray(hist["edges"], dtype=float)
-    return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, 4), "pixels": hist["counts"]})
+    width = float(np.min(np.diff(edges))) if len(edges) > 1 else 1.0
+    # Bin centres to the precision the bins have (151.5825 → 152 for bins 3 units wide).
+    decimals = max(0, int(-np.floor(np.log10(width)))) + (width < 1) if width > 0 and np.isfinite(width) else 2
+    return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, decimals), "pixels": hist["counts"]})
 
 
 def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
@@ -196,7 +195,13 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
     if not files:
         st.caption(t("no_files", lang) if root else t("no_data_root", lang))
         return
-    looks = record_quicklooks(record, files)
+    previewable = [f for f in files if f.previewable]
+    if compact and len(previewable) > 1:  # SMMR has 48 files: let the reader pick one
+        names = [f.name for f in previewable]
+        chosen = st.selectbox(t("preview_file", lang, n=len(names)), names, key=f"ql_file_{record.id}")
+        looks = record_quicklooks(record, [f for f in previewable if f.name == chosen])
+    else:
+        looks = record_quicklooks(record, files)
     for look in looks[: 1 if compact else len(looks)]:
         if isinstance(look, AtlasError):
             show_error(look, lang)
@@ -208,17 +213,23 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
             if look.synthetic:
                 st.caption("⚠ " + t("synthetic", lang))
             st.html(legend_block(look, lang))
-            line = _stats_line(look)
+            line = _stats_line(look, lang)
             if line:
-                st.caption(f"{t('stats', lang)}: {line}" + (f" · {look.grid_note}" if look.grid_note else ""))
+                st.caption(f"{t('stats', lang)}: {line}")
+            if look.grid_note:  # how the file was read: for the curious, folded away
+                with st.expander(t("how_read", lang)):
+                    st.caption(look.grid_note)
             histogram = histogram_frame(look)
             if not compact and histogram is not None:
-                st.bar_chart(histogram, x="value", y="pixels", height=140)
+                value, pixels = t("hist_value", lang), t("hist_pixels", lang)
+                st.bar_chart(histogram.rename(columns={"value": value, "pixels": pixels}), x=value, y=pixels,
+                             height=140)
     if not compact:
         st.markdown(f"**{t('data_files', lang)}**")
         st.dataframe(
             [
-                {"name": f.name, "size": _size(f.size), "format": f.format, t("previewable", lang): f.previewable}
+                {t("file_name", lang): f.name, t("size", lang): _size(f.size), t("formats", lang): f.format,
+                 t("previewable", lang): f.previewable}
                 for f in files
             ],
             hide_index=True,
@@ -263,7 +274,7 @@ def render_detail(
         st.button(t("open_page", lang), icon=":material/open_in_new:", on_click=on_open, key="open_page")
     tags = "".join(f"<span>{_e(k)}</span>" for k in record.keywords[:20])
     if record.category:
-        tags = f"<span style='background:#dde9f7'><b>{_e(record.category)}</b></span>" + tags
+        tags = f"<span style='background:#dde9f7'><b>{_e(category_label(record.category, lang))}</b></span>" + tags
     st.html(f'<div class="atlas-tags">{tags}</div>')
     st.html(_facts_table(record, lang))
     if compact:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dataset_atlas.normalize.categories import category_label as _category_label
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -73,6 +75,16 @@ _T: dict[str, tuple[str, str]] = {
     "place": ("地点", "Place"),
     "citation": ("引用（可复制）", "Citation (ready to copy)"),
     "cite_text": ("文本", "Text"),
+    "angular_res": ("{text}（赤道处约 {metres}）", "{text} (≈ {metres} at the equator)"),
+    "stat_min": ("最小值", "min"),
+    "stat_max": ("最大值", "max"),
+    "stat_mean": ("平均值", "mean"),
+    "stat_valid_fraction": ("有效像元", "valid pixels"),
+    "how_read": ("文件读取方式", "How the file was read"),
+    "hist_value": ("数值", "value"),
+    "hist_pixels": ("像元数", "pixels"),
+    "file_name": ("文件名", "name"),
+    "preview_file": ("预览文件（共 {n} 个）", "File to preview ({n} files)"),
     "landing_page": ("数据集主页", "Landing page"),
     "publisher": ("发布机构", "Publisher"),
     "contact": ("联系人", "Contact"),
@@ -183,19 +195,6 @@ def value_label(value: str, lang: str) -> str:
     return value or t("unknown", lang)
 
 
-# English names of common NCDC categories (the filter keeps the catalog's own value).
-CATEGORY_EN = {
-    "冻土": "Permafrost", "冰川": "Glaciers", "积雪": "Snow", "海冰": "Sea ice", "冰冻圈": "Cryosphere",
-    "基础地理": "Basic geography", "遥感及产品": "Remote sensing & products", "遥感": "Remote sensing",
-    "水文": "Hydrology", "水资源": "Water resources", "气象": "Meteorology", "气候": "Climate",
-    "大气": "Atmosphere", "生态": "Ecology", "植被": "Vegetation", "土壤": "Soil", "沙漠": "Deserts",
-    "荒漠": "Deserts", "湖泊": "Lakes", "地质": "Geology", "地球物理": "Geophysics", "极地": "Polar regions",
-    "社会经济": "Socio-economics", "灾害": "Hazards", "农业": "Agriculture", "森林": "Forests",
-}  # fmt: skip
-
-
 def category_label(category: str, lang: str) -> str:
-    """A category as shown: its English name where known, else the catalog's own text."""
-    if lang == "en" and category in CATEGORY_EN:
-        return f"{CATEGORY_EN[category]} ({category})"
-    return category or t("unknown", lang)
+    """A category as shown in ``lang`` (the bilingual table in normalize/categories.py)."""
+    return _category_label(category, lang) if category else t("unknown", lang)
