@@ -218,7 +218,7 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
                 st.caption(f"{t('stats', lang)}: {line}")
             if look.grid_note:  # how the file was read: for the curious, folded away
                 with st.expander(t("how_read", lang)):
-                    st.caption(look.grid_note)
+                    st.code(look.grid_note, language=None, wrap_lines=True)  # the reader's technical note
             histogram = histogram_frame(look)
             if not compact and histogram is not None:
                 value, pixels = t("hist_value", lang), t("hist_pixels", lang)
@@ -298,10 +298,11 @@ def render_detail(
             *(bbox or (float("nan"),) * 4), quality=str(record.extent.quality), lang=lang, category=record.category
         )
         st_folium(m, key=f"extent_{record.id}", height=300, use_container_width=True, returned_objects=[])
-        st.caption(
-            f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
-            + (f" — {record.extent.note}" if record.extent.note else "")
-        )
+        note = record.extent.note
+        if str(record.extent.quality) == "approximate" and record.place.get(lang):
+            note = t("extent_from_place", lang, place=record.place.get(lang))  # the ingest note names the zh place
+        st.caption(f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
+                   + (f" — {note}" if note else ""))
     render_stac_contents(record, lang)
     render_usage(record, lang)
     render_quicklooks(record, lang, compact=False)
