@@ -107,3 +107,25 @@ def test_browse_panel_offers_a_chooser_for_the_files(monkeypatch: pytest.MonkeyP
     captions = [i.caption for img in at.get("image") for i in img.proto.imgs]
     assert second.rsplit("/", 1)[-1] in captions and chooser.options[0].rsplit("/", 1)[-1] not in captions
     assert not any("little-endian" in c.value for c in at.caption if "Statistics" in c.value)
+
+
+def test_quicklook_errors_never_show_the_servers_data_folder(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    from .conftest import MAGT_ID
+
+    data = tmp_path / "secret-server-folder"
+    (data / MAGT_ID).mkdir(parents=True)
+    (data / MAGT_ID / "broken.tif").write_bytes(b"II*\x00not a real tiff")
+    monkeypatch.delenv("DATASET_ATLAS_INDEX", raising=False)
+    monkeypatch.setenv("DATASET_ATLAS_DATA_ROOT", str(data))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"view": "dataset", "id": MAGT_ID, "lang": "en"})
+    at.run()
+    assert not at.exception
+    messages = [w.value for w in at.warning] + [e.value for e in at.error]
+    assert any("broken.tif" in m for m in messages), messages
+    assert not any("secret-server-folder" in m or str(tmp_path) in m for m in messages), messages
+    shown = " ".join([c.value for c in at.caption] + [c.value for c in at.code]
+                     + [str(h.proto.body) for h in at.get("html")])
+    assert "secret-server-folder" not in shown

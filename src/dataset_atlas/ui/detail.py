@@ -8,7 +8,9 @@ licence URLs, built here, never taken as markup from the record.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -179,7 +181,22 @@ def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None
         except AtlasError as exc:
             out.append(exc)
         except OSError as exc:
-            out.append(AtlasError(f"{f.path}: {exc.strerror or exc}"))
+            out.append(AtlasError(f"{f.name}: {exc.strerror or exc}"))
+    return out
+
+
+def without_data_root(exc: AtlasError, root: Path | None, lang: str) -> AtlasError:
+    """``exc`` with the server's data folder left out of its message (paths inside it stay)."""
+    if root is None:
+        return exc
+    text = str(exc)
+    for prefix in {str(root.resolve()), str(root)}:
+        text = text.replace(prefix + os.sep, "").replace(prefix, t("data_folder", lang))
+    if text == str(exc):
+        return exc
+    out = type(exc).__new__(type(exc))  # same class (the error table's message), new text
+    out.__dict__.update(exc.__dict__)
+    out.args = (text,)
     return out
 
 
@@ -190,7 +207,7 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
     try:
         files = data_files(record)
     except AtlasError as exc:
-        show_error(exc, lang)
+        show_error(without_data_root(exc, root, lang), lang)
         return
     if not files:
         st.caption(t("no_files", lang) if root else t("no_data_root", lang))
@@ -204,7 +221,7 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
         looks = record_quicklooks(record, files)
     for look in looks[: 1 if compact else len(looks)]:
         if isinstance(look, AtlasError):
-            show_error(look, lang)
+            show_error(without_data_root(look, root, lang), lang)
             continue
         name = look.source.rsplit("/", 1)[-1]
         c1, c2 = st.columns([3, 2]) if not compact else (st.container(), st.container())

@@ -76,6 +76,7 @@ _T: dict[str, tuple[str, str]] = {
     "citation": ("引用（可复制）", "Citation (ready to copy)"),
     "cite_text": ("文本", "Text"),
     "path": ("路径", "path"),
+    "data_folder": ("数据目录", "the data folder"),
     "choose_option": ("请选择", "Choose an option"),
     "reason": ("原因", "reason"),
     "warning": ("警告", "warning"),
