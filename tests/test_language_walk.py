@@ -94,6 +94,9 @@ def test_chinese_interface_has_no_english_string(monkeypatch: pytest.MonkeyPatch
     assert english == [], english
     headline = next(m.value for m in at.markdown if m.value.startswith("###"))
     assert CJK.search(headline)
+    for legend in (str(h.proto.body) for h in at.get("html") if 'class="atlas-legend" style' in str(h.proto.body)):
+        items = re.findall(r"</span>([^<]*)</li>", legend)
+        assert items and all(CJK.search(item) for item in items), items
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -104,3 +107,6 @@ def test_english_interface_has_no_chinese_string(monkeypatch: pytest.MonkeyPatch
                if CJK.search(text) and where != "markdown" and "中文" not in text  # the language switch
                and text != "冻土 / permafrost"]  # the search box's example: one word in each language
     assert chinese == [], chinese
+    legends = [str(h.proto.body) for h in at.get("html") if 'class="atlas-legend" style' in str(h.proto.body)]
+    assert all(not CJK.search(legend) for legend in legends), legends  # category names too
+    assert legends or not page.startswith("browse")  # the map legend is on Browse
