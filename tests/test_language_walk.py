@@ -110,3 +110,13 @@ def test_english_interface_has_no_chinese_string(monkeypatch: pytest.MonkeyPatch
     legends = [str(h.proto.body) for h in at.get("html") if 'class="atlas-legend" style' in str(h.proto.body)]
     assert all(not CJK.search(legend) for legend in legends), legends  # category names too
     assert legends or not page.startswith("browse")  # the map legend is on Browse
+
+
+def test_area_error_in_chinese(monkeypatch: pytest.MonkeyPatch, app_env: dict[str, str]) -> None:
+    at = run(monkeypatch, app_env, {"lang": "zh"})
+    at.text_input(key="w_bbox").input("10,20,30").run()
+    errors = [e.value for e in at.error]
+    assert errors == ["区域无效：请输入 西,南,东,北 四个数（度）；经度在 ±180 之内，纬度在 ±90 之内，南不大于北"]
+    at = run(monkeypatch, app_env, {"lang": "en"})
+    at.text_input(key="w_bbox").input("10,20,30").run()
+    assert any("four numbers" in e.value for e in at.error)

@@ -335,8 +335,8 @@ def render_sidebar(
         if ss.get("w_bbox", "").strip():
             try:
                 parse_bbox(ss["w_bbox"])
-            except QueryError as exc:
-                st.error(str(exc))
+            except QueryError as exc:  # the parser's reason in English, the rule in Chinese
+                st.error(str(exc) if lang == "en" else t("area_invalid", lang))
         if ss.pop("_use_view_off", False):
             ss["w_use_view"] = False  # a drawn area replaced "follow the map view"
         st.checkbox(t("use_view", lang), key="w_use_view")

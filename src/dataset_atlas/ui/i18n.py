@@ -76,6 +76,7 @@ _T: dict[str, tuple[str, str]] = {
     "citation": ("引用（可复制）", "Citation (ready to copy)"),
     "cite_text": ("文本", "Text"),
     "path": ("路径", "path"),
+    "area_invalid": ("区域无效：请输入 西,南,东,北 四个数（度）；经度在 ±180 之内，纬度在 ±90 之内，南不大于北", "Invalid area"),
     "data_folder": ("数据目录", "the data folder"),
     "choose_option": ("请选择", "Choose an option"),
     "reason": ("原因", "reason"),
