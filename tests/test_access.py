@@ -100,8 +100,9 @@ def test_snippets_are_valid_code_and_name_no_server_path(stac_corpus: Path) -> N
     assert "collections=['sentinel-2-l2a']" in snippets["pystac"].code
     assert "bbox=" not in snippets["pystac"].code  # a global box filters nothing
     assert "'path/to/data/x/it'\"'\"'s here.tif'" in snippets["cli"].code
-    ncdc = {s.key for s in usage_snippets(seed(SMMR_ID))}
-    assert ncdc == {"cli"}  # no STAC API, no GeoTIFF: only the commands
+    ncdc = {s.key: s for s in usage_snippets(seed(SMMR_ID), [], ["x/China-EASE-N07-ML1978298A.18H"])}
+    assert set(ncdc) == {"cli"}  # no STAC API, no GeoTIFF: only the commands, quicklook included
+    assert "dataset-atlas quicklook path/to/data/x/China-EASE-N07-ML1978298A.18H" in ncdc["cli"].code
     hostile = DatasetRecord(id="a'); import os; os.system('x", source_kind="stac")
     for snippet in usage_snippets(hostile, ["f.tif"]):
         if snippet.language == "python":

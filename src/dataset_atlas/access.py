@@ -151,10 +151,13 @@ def stac_api_root(record: DatasetRecord) -> str:
     return ""
 
 
-def usage_snippets(record: DatasetRecord, file_names: Sequence[str] = ()) -> list[Snippet]:
+def usage_snippets(record: DatasetRecord, file_names: Sequence[str] = (),
+                   preview_names: Sequence[str] = ()) -> list[Snippet]:
     """Code to start with: pystac-client (STAC API), rasterio (local files), ``dataset-atlas``.
 
-    ``file_names`` are GeoTIFF paths relative to the data folder; the first one is used.
+    ``file_names`` are GeoTIFF paths relative to the data folder (read with rasterio),
+    ``preview_names`` any file ``dataset-atlas quicklook`` reads (EASE-Grid raw too); the first
+    of each is used.
     """
     rid = repr(record.id)
     out: list[Snippet] = []
@@ -191,8 +194,9 @@ def usage_snippets(record: DatasetRecord, file_names: Sequence[str] = ()) -> lis
         ])))
     cli = [f"dataset-atlas show {_shell(record.id)}",
            f"dataset-atlas cite {_shell(record.id)} --format bibtex"]
-    if file_names:
-        cli.append(f"dataset-atlas quicklook {_shell('path/to/data/' + file_names[0])} --out preview.png")
+    preview = next(iter(preview_names or file_names), None)
+    if preview:
+        cli.append(f"dataset-atlas quicklook {_shell('path/to/data/' + preview)} --out preview.png")
     out.append(Snippet("cli", "bash", "\n".join(cli)))
     return out
 

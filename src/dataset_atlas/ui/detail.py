@@ -370,11 +370,12 @@ def render_stac_contents(record: DatasetRecord, lang: str) -> None:
 def render_usage(record: DatasetRecord, lang: str) -> None:
     """"Use this dataset": code to copy (STAC API, local GeoTIFFs, the command line)."""
     try:
-        files = [f.name for f in data_files(record) if f.format == "GeoTIFF"]
+        found = data_files(record)
     except AtlasError:
-        files = []
+        found = []
+    geotiffs = [f.name for f in found if f.format == "GeoTIFF"]
     st.subheader(t("use_dataset", lang))
-    for snippet in usage_snippets(record, files):
+    for snippet in usage_snippets(record, geotiffs, [f.name for f in found if f.previewable]):
         st.caption(t("snippet_" + snippet.key, lang))
         st.code(snippet.code, language=snippet.language)
 
