@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from .conftest import CHROMIUM_ARGS, Server, chromium_path
 
@@ -14,15 +14,17 @@ TIMEOUT = 60_000
 FONT_URL = "/app/static/fonts/atlas-cjk.woff2"
 
 
-def test_chinese_uses_the_bundled_font_when_the_machine_has_none(atlas: Server, tmp_path: Path) -> None:
+def test_chinese_uses_the_bundled_font_when_the_machine_has_none(atlas: Server, browser: Browser,
+                                                                 tmp_path: Path) -> None:
     # fontconfig that knows only the Latin fonts: the bare Linux machine the issue describes
     conf = tmp_path / "fonts.conf"
     conf.write_text(f"""<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig><dir>/usr/share/fonts/truetype</dir><cachedir>{tmp_path}/cache</cachedir></fontconfig>""")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
-                                    env={"FONTCONFIG_FILE": str(conf), "HOME": str(tmp_path)})
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
+    # a second Chromium from the session's Playwright (one sync Playwright per thread), own fonts
+    bare = browser.browser_type.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                       env={"FONTCONFIG_FILE": str(conf), "HOME": str(tmp_path)})
+    try:
+        page = bare.new_page(viewport={"width": 1300, "height": 900})
         problems: list[str] = []
         fonts: list[tuple[int, str]] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -37,7 +39,8 @@ def test_chinese_uses_the_bundled_font_when_the_machine_has_none(atlas: Server, 
         assert "Atlas CJK Fallback" in page.evaluate("getComputedStyle(document.body).fontFamily")
         assert page.evaluate("document.fonts.check(\"16px 'Atlas CJK Fallback'\", '冻土地温')")
         page.screenshot(path=str(tmp_path / "no-cjk-font.png"))
-        browser.close()
+    finally:
+        bare.close()
     assert problems == []
 
 
