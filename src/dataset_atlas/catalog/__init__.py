@@ -179,8 +179,7 @@ class LocalCatalog:
             by_title = self._sorted(positions, "title" if sort == "relevance" else "title_zh")
             if not text_terms(text):
                 return by_title
-            columns = ["id", "title_en", "title_zh", "keywords", "category", "search_text"]
-            scores = relevance_scores(self.frame[columns].take(by_title), text)
+            scores = relevance_scores(self.frame, text, by_title)
             return by_title[np.argsort(-scores, kind="stable")]
         rank = self._ranks.get(sort)
         if rank is None:

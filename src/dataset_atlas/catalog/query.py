@@ -306,18 +306,26 @@ _W_ID, _W_TITLE_EQUAL, _W_TITLE_PHRASE, _W_ID_PHRASE, _W_PHRASE = 1000.0, 400.0,
 _W_TITLE_TERM, _W_TITLE_WORD, _W_KEYWORD, _W_MENTIONS, _MAX_MENTIONS = 20.0, 10.0, 5.0, 0.2, 10
 
 
-def _lower(frame: pd.DataFrame, column: str) -> pa.Array:
-    return pc.utf8_lower(pa.array(frame[column].fillna("").astype(str), type=pa.large_string()))
+def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None) -> pa.Array:
+    """A string column as Arrow (no copy for Arrow-backed columns), rows at ``positions``."""
+    array = pa.array(frame[column], type=pa.large_string(), from_pandas=True)
+    if positions is not None:
+        array = pc.take(array, pa.array(positions, type=pa.int64()))
+    return pc.fill_null(array, "")
 
 
-def relevance_scores(frame: pd.DataFrame, text: str) -> np.ndarray:
-    """How well each row matches ``text`` (higher is better), in both languages.
+def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None) -> np.ndarray:
+    """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
 
     Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``.
     """
+
+    def _lower(frame: pd.DataFrame, column: str) -> pa.Array:
+        return pc.utf8_lower(_text_column(frame, column, positions))
+
     terms = text_terms(text)
-    scores = np.zeros(len(frame), dtype=np.float64)
-    if not terms or not len(frame):
+    scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.float64)
+    if not terms or not len(scores):
         return scores
     phrase = " ".join(terms)
 
@@ -330,7 +338,7 @@ def relevance_scores(frame: pd.DataFrame, text: str) -> np.ndarray:
     ids, en, zh = _lower(frame, "id"), _lower(frame, "title_en"), _lower(frame, "title_zh")
     tags = pc.binary_join_element_wise(_lower(frame, "keywords"), _lower(frame, "category"),
                                        pa.scalar("\n", pa.large_string()))
-    body = pa.array(frame["search_text"].fillna("").astype(str), type=pa.large_string())  # lower-cased at ingest
+    body = _text_column(frame, "search_text", positions)  # lower-cased at ingest
     ids_np = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
     scores += _W_ID * (ids_np == phrase)
     scores += _W_TITLE_EQUAL * (np.asarray(en.to_numpy(zero_copy_only=False), dtype=object) == phrase)
