@@ -127,7 +127,9 @@ def test_dataset_page_and_unknown_id() -> None:
     at = run({"id": SMMR_ID, "lang": "en", "view": "dataset"})
     assert not at.exception
     codes = [c.value for c in at.code]
-    assert any("车涛" in c for c in codes)  # citation built from the contributors
+    assert any(c.startswith("车涛, 晋锐 (2020).") for c in codes)  # citation built from the contributors
+    assert any(c.startswith("@misc{") and "11738.11.ncdc.Westdc.2020.348" in c for c in codes)  # BibTeX tab
+    assert any(c.startswith("TY  - DATA") for c in codes)  # RIS tab
     at = run({"id": "no-such-id", "lang": "en", "view": "dataset"})
     assert any("No dataset with id no-such-id" in unescaped(w.value) for w in at.warning)
 

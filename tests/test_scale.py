@@ -29,7 +29,7 @@ def catalog() -> LocalCatalog:
 def reference_search(frame: pd.DataFrame, query: Query):
     """The catalog's original algorithm: string masks, np.unique counts, sort of the subset."""
     masks = filter_masks(frame, query, lambda t: text_mask_scan(frame, t))
-    rows = sort_frame(frame[combine(masks, len(frame))], query.sort)
+    rows = sort_frame(frame[combine(masks, len(frame))], query.sort, query.text)
     facets = {}
     for facet in ("category", "time_resolution", "access", "formats", "extent_quality"):
         values = frame[facet].to_numpy()[combine(masks, len(frame), skip=facet)]

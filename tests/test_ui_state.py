@@ -43,7 +43,7 @@ def test_defaults_make_an_empty_url() -> None:
 )
 def test_bad_url_values_fall_back_to_defaults(params: dict[str, str]) -> None:
     state = state_from_params(params)
-    assert state.lang == "zh" and state.bbox is None and state.sort == "title" and state.basemap == "offline"
+    assert state.lang == "zh" and state.bbox is None and state.sort == "relevance" and state.basemap == "offline"
     assert state.res_min is None and state.res_max is None and state.page == 1 and 0 <= state.opacity <= 1
 
 

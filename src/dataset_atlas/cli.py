@@ -33,9 +33,10 @@ MAX_WARNINGS_SHOWN = 20  # the readable report; --json and the app list every wa
 MAX_VALUES_LISTED = 40  # valid values named in an "unknown --category" message
 # catalog.query.SORT_KEYS, spelled out so that --help need not import the catalog (a test
 # keeps the two equal).
-SORT_CHOICES = ("title", "title_zh", "start", "-start", "end", "-end", "resolution", "-resolution",
-                "size", "-size", "category")
+SORT_CHOICES = ("relevance", "relevance_zh", "title", "title_zh", "start", "-start", "end", "-end", "resolution",
+                "-resolution", "size", "-size", "category")
 TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)
+CITATION_FORMATS = ("text", "bibtex", "ris", "csl-json")  # citation.FORMATS (a test keeps them equal)
 PREVIEW_SIZES = (16, 8192)  # quicklook.render's MIN/MAX_PREVIEW_SIZE (a test keeps them equal)
 QUICKLOOK_CRS = ("EPSG:3857", "EPSG:3413", "EPSG:3031")  # quicklook.render.TARGET_CRS (a test keeps them equal)
 # Options whose value may start with "-": western longitudes, descending sort keys.
@@ -79,8 +80,9 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--file-format", dest="formats", action="append", default=[],
                    help="file format label, e.g. GeoTIFF (repeatable)")
     p.add_argument("--text", default="", help="free text over titles, abstracts and keywords (zh/en)")
-    p.add_argument("--sort", default="title", choices=SORT_CHOICES,
-                   help="sort key; a leading - sorts descending (default: title)")
+    p.add_argument("--sort", default="relevance", choices=SORT_CHOICES,
+                   help="sort key; a leading - sorts descending (default: relevance: best matches of --text "
+                        "first, else by title)")
     p.add_argument("--limit", type=_limit, default=None, help="at most N records (N >= 0; default: all)")
 
 
@@ -104,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     _add_index(p)
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("cite", help="print a dataset's citation (text, BibTeX, RIS or CSL-JSON)")
+    p.add_argument("id")
+    p.add_argument("--format", dest="cite_format", default="text", choices=CITATION_FORMATS)
+    p.add_argument("--lang", default="en", choices=["zh", "en"], help="language of the citation (default: en)")
+    _add_index(p)
 
     p = sub.add_parser("export", help="export the search result as GeoJSON or CSV")
     _add_filters(p)
@@ -199,12 +207,16 @@ def _check_facet_values(catalog: LocalCatalog, query: Query) -> None:
 
 
 def _search(args: argparse.Namespace) -> SearchResult:
+    return _search_catalog(args)[1]
+
+
+def _search_catalog(args: argparse.Namespace) -> tuple[LocalCatalog, SearchResult]:
     from dataset_atlas.catalog import open_catalog
 
     query = query_from_args(args)  # before opening the index: a bad argument fails fast
     catalog = open_catalog(args.index)
     _check_facet_values(catalog, query)
-    return catalog.search(query)
+    return catalog, catalog.search(query)
 
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
@@ -286,12 +298,25 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
+    """Print one dataset's citation."""
+    from dataset_atlas.catalog import open_catalog
+    from dataset_atlas.citation import build_citation, format_citation
+
+    record = open_catalog(args.index).get(args.id)
+    if record is None:
+        raise AtlasError(f"no dataset with id {args.id!r}")
+    out.write(format_citation(build_citation(record, args.lang), args.cite_format))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """Export the search result."""
     from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 
-    result = _search(args)
-    text = result_to_geojson(result.frame) if args.export_format == "geojson" else result_to_csv(result.frame)
+    catalog, result = _search_catalog(args)
+    export = result_to_geojson if args.export_format == "geojson" else result_to_csv
+    text = export(result.frame, catalog.get)  # with CSTR, DOI, landing page, licence link, abstracts
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {result.matched if args.limit is None else len(result.frame)} records to {args.out}",
@@ -342,7 +367,7 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 
 COMMANDS = {
-    "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "export": cmd_export,
+    "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "cite": cmd_cite, "export": cmd_export,
     "quicklook": cmd_quicklook, "demo-data": cmd_demo_data, "synth": cmd_synth,
 }
 

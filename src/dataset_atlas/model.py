@@ -124,6 +124,15 @@ class Link:
     rel: str = ""
     title: str = ""
     media_type: str = ""
+    roles: tuple[str, ...] = ()  # STAC asset roles ("data", "metadata", "thumbnail", ...)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A publication that describes or uses the dataset (not the dataset's own citation)."""
+
+    text: str
+    doi: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,14 +158,24 @@ class DatasetRecord:
     access: str = ""
     licence: str = ""
     cstr: str = ""
-    doi: str = ""
-    citation: LocalText = field(default_factory=LocalText)
+    doi: str = ""  # the dataset's first DOI (``dois[0]``)
+    citation: LocalText = field(default_factory=LocalText)  # the record's own citation text, if any
     size_bytes: int | None = None
     file_count: int | None = None
     contributors: tuple[Person, ...] = ()
     thumbnail: str = ""
     links: tuple[Link, ...] = ()
     warnings: tuple[str, ...] = ()
+    # Added for citations and the way to the data (all optional: older indexes load as before).
+    dois: tuple[str, ...] = ()  # every DOI of the dataset itself (Landsat C2 L2 has one per sensor)
+    published: date | None = None  # publication date: a citation's year, never the data's start
+    publisher: LocalText = field(default_factory=LocalText)
+    landing_page: str = ""  # the dataset's page at its publisher (https only)
+    licence_url: str = ""
+    source_html: LocalText = field(default_factory=LocalText)  # NCDC: data source (sanitised)
+    processing_html: LocalText = field(default_factory=LocalText)  # NCDC: processing method
+    quality_html: LocalText = field(default_factory=LocalText)  # NCDC: data quality
+    references: tuple[Reference, ...] = ()  # related papers (NCDC paper_ref_way, STAC sci:publications)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -190,6 +209,13 @@ class DatasetRecord:
             abstract_text=LocalText(**data.get("abstract_text", {})),
             place=LocalText(**data.get("place", {})),
             citation=LocalText(**data.get("citation", {})),
+            publisher=LocalText(**data.get("publisher", {})),
+            source_html=LocalText(**data.get("source_html", {})),
+            processing_html=LocalText(**data.get("processing_html", {})),
+            quality_html=LocalText(**data.get("quality_html", {})),
+            dois=tuple(data.get("dois", ())),
+            published=date.fromisoformat(data["published"]) if data.get("published") else None,
+            references=tuple(Reference(**r) for r in data.get("references", ())),
             keywords=tuple(data.get("keywords", ())),
             formats=tuple(data.get("formats", ())),
             warnings=tuple(data.get("warnings", ())),
@@ -207,7 +233,7 @@ class DatasetRecord:
             ),
             time_resolution=TimeResolution(data.get("time_resolution", "unknown")),
             contributors=tuple(Person(**p) for p in data.get("contributors", ())),
-            links=tuple(Link(**lk) for lk in data.get("links", ())),
+            links=tuple(Link(**{**lk, "roles": tuple(lk.get("roles", ()))}) for lk in data.get("links", ())),
             raw=dict(data.get("raw") or {}),
         )
         return cls(**kwargs)

@@ -27,7 +27,9 @@ from dataset_atlas.catalog.query import (
     combine,
     facet_counts,
     filter_masks,
+    relevance_scores,
     sort_frame,
+    text_terms,
 )
 from dataset_atlas.catalog.textindex import TextIndex
 from dataset_atlas.errors import QueryError
@@ -160,7 +162,7 @@ class LocalCatalog:
         text_index = self.text_index if query.text.strip() else None
         masks = filter_masks(self.frame, query, text_index, self.codes)
         keep = combine(masks, len(self.frame))
-        positions = self._sorted(np.flatnonzero(keep), query.sort)
+        positions = self._sorted(np.flatnonzero(keep), query.sort, query.text)
         matched = len(positions)
         without = int(np.isnan(self.frame["west"].to_numpy(dtype="float64", na_value=np.nan)[positions]).sum())
         if query.limit is not None:
@@ -169,10 +171,16 @@ class LocalCatalog:
         rows = self.frame[self._result_columns].take(positions)
         return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)
 
-    def _sorted(self, positions: np.ndarray, sort: str) -> np.ndarray:
+    def _sorted(self, positions: np.ndarray, sort: str, text: str = "") -> np.ndarray:
         """``positions`` in the order of :func:`sort_frame` on those rows (ranks computed once)."""
         if sort not in SORT_KEYS:
             raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORT_KEYS)}")
+        if sort.startswith("relevance"):  # by title, then the free-text matches best first
+            by_title = self._sorted(positions, "title" if sort == "relevance" else "title_zh")
+            if not text_terms(text):
+                return by_title
+            scores = relevance_scores(self.frame, text, by_title)
+            return by_title[np.argsort(-scores, kind="stable")]
         rank = self._ranks.get(sort)
         if rank is None:
             # A stable sort of the whole frame ranks every row; a subset sorted by rank is

@@ -25,7 +25,10 @@ from dataset_atlas.normalize.dates import parse_date
 from dataset_atlas.normalize.resolution import parse_resolution_bound
 
 FACETS = ("category", "time_resolution", "access", "formats", "extent_quality")
+# (column, ascending); the relevance orders rank free-text matches and break ties (or, without
+# text, sort) by that title column: "relevance_zh" and "title_zh" are the Chinese interface's.
 SORT_KEYS = {
+    "relevance": ("title_en", True), "relevance_zh": ("title_zh", True),
     "title": ("title_en", True), "title_zh": ("title_zh", True), "start": ("start", True),
     "-start": ("start", False), "end": ("end", True), "-end": ("end", False),
     "resolution": ("resolution_m", True), "-resolution": ("resolution_m", False),
@@ -254,15 +257,93 @@ def facet_counts(
     return out
 
 
-def sort_frame(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
-    """Sort by a key from :data:`SORT_KEYS` (unknown keys raise); missing values last."""
+def sort_frame(frame: pd.DataFrame, sort: str, text: str = "") -> pd.DataFrame:
+    """Sort by a key from :data:`SORT_KEYS` (unknown keys raise); missing values last.
+
+    The relevance keys need ``text`` (the free text searched for) and the columns
+    :func:`relevance_scores` reads; without text they sort by title.
+    """
     if sort not in SORT_KEYS:
         raise QueryError(f"sort {sort!r}: expected one of {', '.join(SORT_KEYS)}")
     column, ascending = SORT_KEYS[sort]
     if column.startswith("title"):
-        # Arrow sorts variable-length strings (stable, by UTF-8 bytes = code points, as NumPy);
-        # a fixed-width NumPy array would take rows × the longest title × 4 bytes.
-        key = pa.array(frame[column].fillna("").str.lower(), type=pa.large_string())
-        order = pc.sort_indices(key).to_numpy()
-        return frame.iloc[order if ascending else order[::-1]]
+        order = title_order(frame[column], chinese=column == "title_zh")
+        ordered = frame.iloc[order if ascending else order[::-1]]
+        if sort.startswith("relevance") and text_terms(text):
+            return ordered.iloc[np.argsort(-relevance_scores(ordered, text), kind="stable")]
+        return ordered
     return frame.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+
+
+def title_order(titles: pd.Series, *, chinese: bool = False) -> np.ndarray:
+    """Positions of ``titles`` in title order (stable, case-insensitive).
+
+    Chinese titles are ordered by their GB18030 bytes: GB2312's 3,755 common characters are
+    encoded in pinyin order (the rest by radical and stroke), so 冰川 < 冻土 < 积雪 as in a
+    Chinese index, where code points would scatter them.
+    """
+    lowered = titles.fillna("").astype(str).str.lower()
+    if chinese:
+        # Arrow sorts variable-length binary; a fixed-width NumPy array would take rows × longest.
+        key = pa.array([t.encode("gb18030", "replace") for t in lowered], type=pa.large_binary())
+    else:  # UTF-8 bytes = code points
+        key = pa.array(lowered, type=pa.large_string())
+    return np.asarray(pc.sort_indices(key).to_numpy())
+
+
+# Weights of what a free-text match says about a dataset: its id or whole title asked for,
+# the phrase in its title, each term in its title (as a word counts more), in its keywords or
+# category, and how often the terms appear anywhere (abstracts included), capped.
+_W_ID, _W_TITLE_EQUAL, _W_TITLE_PHRASE, _W_ID_PHRASE, _W_PHRASE = 1000.0, 400.0, 200.0, 100.0, 30.0
+_W_TITLE_TERM, _W_TITLE_WORD, _W_KEYWORD, _W_MENTIONS, _MAX_MENTIONS = 20.0, 10.0, 5.0, 0.2, 10
+
+
+def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None) -> pa.Array:
+    """A string column as Arrow (no copy for Arrow-backed columns), rows at ``positions``."""
+    array = pa.array(frame[column], type=pa.large_string(), from_pandas=True)
+    if positions is not None:
+        array = pc.take(array, pa.array(positions, type=pa.int64()))
+    return pc.fill_null(array, "")
+
+
+def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None) -> np.ndarray:
+    """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
+
+    Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``.
+    """
+
+    def _lower(frame: pd.DataFrame, column: str) -> pa.Array:
+        return pc.utf8_lower(_text_column(frame, column, positions))
+
+    terms = text_terms(text)
+    scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.float64)
+    if not terms or not len(scores):
+        return scores
+    phrase = " ".join(terms)
+
+    def has(array: pa.Array, needle: str, *, word: bool = False) -> np.ndarray:
+        if word:  # a Latin term as a whole word: "landsat" in "Landsat 8", not in "landsatlike"
+            pattern = r"(?:^|[^a-z0-9])" + re.escape(needle) + r"(?:[^a-z0-9]|$)"
+            return np.asarray(pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False), dtype=bool)
+        return np.asarray(pc.match_substring(array, needle).to_numpy(zero_copy_only=False), dtype=bool)
+
+    ids, en, zh = _lower(frame, "id"), _lower(frame, "title_en"), _lower(frame, "title_zh")
+    tags = pc.binary_join_element_wise(_lower(frame, "keywords"), _lower(frame, "category"),
+                                       pa.scalar("\n", pa.large_string()))
+    body = _text_column(frame, "search_text", positions)  # lower-cased at ingest
+    ids_np = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+    scores += _W_ID * (ids_np == phrase)
+    scores += _W_TITLE_EQUAL * (np.asarray(en.to_numpy(zero_copy_only=False), dtype=object) == phrase)
+    scores += _W_TITLE_EQUAL * (np.asarray(zh.to_numpy(zero_copy_only=False), dtype=object) == phrase)
+    scores += _W_TITLE_PHRASE * (has(en, phrase) | has(zh, phrase))
+    scores += _W_ID_PHRASE * has(ids, phrase)
+    if len(terms) > 1:
+        scores += _W_PHRASE * has(body, phrase)
+    for term in terms:
+        scores += _W_TITLE_TERM * (has(en, term) | has(zh, term))
+        if term.isascii() and re.search(r"[a-z0-9]", term):
+            scores += _W_TITLE_WORD * (has(en, term, word=True) | has(zh, term, word=True))
+        scores += _W_KEYWORD * has(tags, term)
+        mentions = np.asarray(pc.count_substring(body, term).to_numpy(zero_copy_only=False), dtype=np.float64)
+        scores += _W_MENTIONS * np.minimum(mentions, _MAX_MENTIONS)
+    return scores

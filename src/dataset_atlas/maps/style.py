@@ -14,6 +14,8 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from dataset_atlas.normalize.categories import category_label
+
 Lang = Literal["zh", "en"]
 
 # Okabe-Ito (minus its yellow and black, too faint / too heavy as outlines on the pale
@@ -219,7 +221,7 @@ def legend_html(
     rows = []
     for name in names:
         color = category_color(name, order)
-        text = html.escape(name)
+        text = html.escape(category_label(name, lang))  # the bilingual table; colours stay keyed by name
         if counts is not None:
             text += f" ({int(counts[name]):,})"
         rows.append("<li>" + swatch.format(style="solid", color=color, fill=color + "33") + text + "</li>")

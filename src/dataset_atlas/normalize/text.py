@@ -7,14 +7,18 @@ import re
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # Tags the NCDC editor produces and that are harmless; everything else is dropped, scripts
 # and styles with their content. Links keep only http(s)/mailto targets (nh3 drops the rest).
 _ALLOWED_TAGS = {
     "p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "ul", "ol", "li", "span",
-    "table", "thead", "tbody", "tr", "td", "th", "a", "blockquote", "h3", "h4", "h5", "h6", "code",
+    "table", "thead", "tbody", "tr", "td", "th", "a", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "code",
+    "pre", "hr",
 }  # fmt: skip
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
@@ -82,26 +86,74 @@ def _clean_short(value: str) -> str:
     return html_to_text(value).replace("\n", " ")
 
 
-# STAC descriptions are CommonMark. Only what catalogs use is rendered: paragraphs, links,
-# bold and italics, inline code; everything is escaped first and sanitised after.
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(\s*(<?)([^)\s>]+)>?(?:\s+&quot;[^)]*&quot;)?\s*\)")
-_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-_MD_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_MD_CODE = re.compile(r"`([^`\n]+)`")
-_MD_PARAGRAPHS = re.compile(r"\n\s*\n")
+# STAC descriptions are CommonMark: rendered by markdown-it-py (raw HTML in them is escaped,
+# not passed through), links resolved or dropped, images dropped, then sanitised like any HTML.
+_MARKDOWN: MarkdownIt | None = None
+MAX_MARKDOWN_CHARS = 200_000
 
 
-def markdown_to_html(text: object) -> str:
-    """Safe HTML for a Markdown description (links keep only http(s) targets)."""
+def _markdown() -> MarkdownIt:
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+        # Every target becomes a link token, so that resolve_link decides: a rejected target
+        # (javascript:) then shows as its link text, not as the literal "[x](javascript:…)".
+        _MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
+    return _MARKDOWN
+
+
+def resolve_link(href: str, base_url: str = "") -> str:
+    """An https/http/mailto link, a relative one resolved against ``base_url``, else "" (dropped).
+
+    Site-relative links (``/dataset/x#y``) in a STAC description point into the catalog's own
+    web site; opened from here they would be 404s.
+    """
+    href = href.strip()
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in _URL_SCHEMES:
+        return href
+    if scheme or href.startswith("//") or not base_url.startswith(("https://", "http://")):
+        return ""  # another scheme (javascript:, data:), protocol-relative, or nothing to resolve against
+    if href.startswith("#"):
+        return ""  # a jump inside the catalog's page: meaningless here
+    return urljoin(base_url, href)
+
+
+def _rewrite_links(tokens: list[Token], base_url: str) -> None:
+    for token in tokens:
+        if token.children:
+            _rewrite_links(token.children, base_url)
+    kept: list[Token] = []
+    dropped_depth = 0
+    for token in tokens:
+        if token.type == "image":
+            if token.content:
+                kept.append(Token("text", "", 0, content=token.content))
+            continue
+        if token.type == "link_open":
+            target = resolve_link(str(token.attrGet("href") or ""), base_url)
+            if not target:
+                dropped_depth += 1
+                continue
+            token.attrSet("href", target)
+        elif token.type == "link_close" and dropped_depth:
+            dropped_depth -= 1
+            continue
+        kept.append(token)
+    tokens[:] = kept
+
+
+def markdown_to_html(text: object, base_url: str = "") -> str:
+    """Safe HTML for a Markdown description; relative links resolved against ``base_url``."""
     if not isinstance(text, str) or not text.strip():
         return ""
-    escaped = html.escape(text.strip(), quote=True)
-    escaped = _MD_LINK.sub(lambda m: f'<a href="{m.group(3)}">{m.group(1)}</a>', escaped)
-    escaped = _MD_BOLD.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", escaped)
-    escaped = _MD_ITALIC.sub(r"<em>\1</em>", escaped)
-    escaped = _MD_CODE.sub(r"<code>\1</code>", escaped)
-    paragraphs = [p.strip().replace("\n", " ") for p in _MD_PARAGRAPHS.split(escaped) if p.strip()]
-    return sanitize_html("".join(f"<p>{p}</p>" for p in paragraphs))
+    if len(text) > MAX_MARKDOWN_CHARS:  # no real description is this long: plain paragraphs, bounded work
+        paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text) if p.strip())
+        return sanitize_html("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+    md = _markdown()
+    tokens = md.parse(text.strip())
+    _rewrite_links(tokens, base_url)
+    return sanitize_html(md.renderer.render(tokens, md.options, {}))
 
 
 def markdown_to_text(text: object) -> str:

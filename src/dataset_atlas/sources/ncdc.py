@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataset_atlas.errors import RecordError
-from dataset_atlas.model import DatasetRecord, LocalText, Person, TimeSpan
+from dataset_atlas.model import DatasetRecord, LocalText, Person, Reference, TimeSpan
 from dataset_atlas.normalize.dates import parse_date
 from dataset_atlas.normalize.extents import normalize_bbox
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_cstr, normalize_doi
+from dataset_atlas.normalize.licences import normalize_licence
 from dataset_atlas.normalize.resolution import parse_resolution, parse_time_resolution
 from dataset_atlas.normalize.text import clean_text, html_to_text, safe_html_to_text, sanitize_html
 
@@ -22,8 +23,12 @@ NCDC_MARKERS = frozenset(
      "ds_share_type", "cstr", "category"}
 )  # fmt: skip
 _LIST_SPLIT = re.compile(r"[,，;；、|]\s*")
-_PEOPLE_FIELDS = (("ds_contributors", "contributor"), ("ds_meta_authors", "metadata author"))
+_PEOPLE_FIELDS = (("ds_contributors", "contributor"), ("ds_meta_authors", "metadata author"),
+                  ("ds_managers", "contact"))
 ACCESS_VALUES = {"open-access", "apply-access", "login-access"}
+NCDC_PUBLISHER = LocalText("国家冰川冻土沙漠科学数据中心", "National Cryosphere Desert Data Center")
+NCDC_PORTAL = "https://www.ncdc.ac.cn/portal/metadata/"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def is_ncdc(doc: Mapping[str, Any]) -> bool:
@@ -63,7 +68,7 @@ def _tags(doc: Mapping[str, Any], keys: tuple[str, ...], warnings: list[str]) ->
 
 def _people(doc: Mapping[str, Any], warnings: list[str]) -> tuple[Person, ...]:
     people: list[Person] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for key, role in _PEOPLE_FIELDS:
         value = doc.get(key)
         if value is None:
@@ -80,30 +85,30 @@ def _people(doc: Mapping[str, Any], warnings: list[str]) -> tuple[Person, ...]:
                 country = clean_text(entry.get("country") or "")
             else:
                 continue
-            if name and (name, institution) not in seen:
-                seen.add((name, institution))
+            if name and (name, institution, role) not in seen:
+                seen.add((name, institution, role))
                 people.append(Person(name, institution, country, role))
     return tuple(people)
 
 
-def _citation(doc: Mapping[str, Any], en: Mapping[str, Any], title: LocalText,
-              people: tuple[Person, ...], cstr: str, doi: str, year: str) -> LocalText:
-    """The record's own citation text, or one built from its parts (ready to copy)."""
-    given_zh = html_to_text(doc.get("ds_ref_way")) or html_to_text(doc.get("paper_ref_way"))
-    given_en = html_to_text(en.get("ds_ref_way"))
-    authors = [p.name for p in people if p.role == "contributor"] or [p.name for p in people]
-    ident = f"CSTR: {cstr}" if cstr else ""
-    if doi:
-        ident = f"{ident}, DOI: {doi}" if ident else f"DOI: {doi}"
+def _own_citation(doc: Mapping[str, Any], en: Mapping[str, Any]) -> LocalText:
+    """The record's own citation text (``ds_ref_way``); citations are built in ``citation.py``."""
+    return LocalText(zh=html_to_text(doc.get("ds_ref_way")), en=html_to_text(en.get("ds_ref_way")))
 
-    def build(lang: str) -> str:
-        centre = "国家冰川冻土沙漠科学数据中心" if lang == "zh" else (
-            "National Cryosphere Desert Data Center")
-        parts = [", ".join(authors[:8]) + (" 等" if lang == "zh" and len(authors) > 8 else ""),
-                 title.get(lang), centre, year, ident]
-        return ". ".join(p for p in parts if p) + "."
 
-    return LocalText(zh=given_zh or build("zh"), en=given_en or build("en"))
+def _references(doc: Mapping[str, Any], en: Mapping[str, Any]) -> tuple[Reference, ...]:
+    """Related papers (``paper_ref_way``): the paper's DOI belongs to the paper, not the dataset."""
+    out: list[Reference] = []
+    for holder in (doc, en):
+        text = html_to_text(holder.get("paper_ref_way"))
+        for part in (p.strip() for p in text.split("\n")):
+            if part and part.lower() != "none" and all(r.text != part for r in out):
+                out.append(Reference(part, normalize_doi(part)))
+    return tuple(out)
+
+
+def _html(doc: Mapping[str, Any], en: Mapping[str, Any], key: str, warnings: list[str]) -> LocalText:
+    return LocalText(sanitize_html(_text(doc, key, warnings)), sanitize_html(_text(en, key, warnings)))
 
 
 def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
@@ -167,11 +172,13 @@ def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
     access = _text(doc, "ds_share_type", warnings).strip().lower() or "unknown"
     cstr = normalize_cstr(doc.get("cstr"))
     doi = normalize_doi(doc.get("doi_value")) or normalize_doi(doc.get("ds_ref_way")) or normalize_doi(
-        doc.get("paper_ref_way"))
+        en.get("ds_ref_way"))
     people = _people(doc, warnings)
-    year = (start.year if start else None)
-    published = parse_date(doc.get("publish_time"))
-    year_text = str(published.year if published else year or "")
+    published = parse_date(doc.get("publish_time")) or parse_date(doc.get("created"))
+    service = clean_text(_text(doc, "ds_serv_man", warnings))
+    if service and service.lower() != "none":  # the centre's data-service contact (no phone, no e-mail)
+        people += (Person(service, "", "", "data service"),)
+    licence = normalize_licence(_text(doc, "license_type", warnings))
 
     record = DatasetRecord(
         id=rid,
@@ -193,10 +200,19 @@ def read_ncdc(doc: Any, source: str = "") -> DatasetRecord:
             t for t in (_text(doc, "ds_projection", warnings), _text(doc, "ds_coordinate", warnings))
             if t.strip() and t.strip() != "无")),
         access=access,
-        licence=clean_text(_text(doc, "license_type", warnings)),
+        licence=licence.name,
+        licence_url=licence.url,
         cstr=cstr,
         doi=doi,
-        citation=_citation(doc, en, title, people, cstr, doi, year_text),
+        dois=(doi,) if doi else (),
+        citation=_own_citation(doc, en),
+        published=published,
+        publisher=NCDC_PUBLISHER,
+        landing_page=NCDC_PORTAL + rid if _UUID.match(rid) else (f"https://cstr.cn/{cstr}" if cstr else ""),
+        source_html=_html(doc, en, "ds_source", warnings),
+        processing_html=_html(doc, en, "ds_process_way", warnings),
+        quality_html=_html(doc, en, "ds_quality", warnings),
+        references=_references(doc, en),
         size_bytes=_count(doc, "ds_total_size", warnings),
         file_count=_count(doc, "ds_files_count", warnings),
         contributors=people,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from dataset_atlas.errors import RecordError
 from dataset_atlas.model import (
@@ -15,6 +16,7 @@ from dataset_atlas.model import (
     Link,
     LocalText,
     Person,
+    Reference,
     Resolution,
     TimeResolution,
     TimeSpan,
@@ -23,28 +25,34 @@ from dataset_atlas.normalize.dates import parse_date
 from dataset_atlas.normalize.extents import finite_float, normalize_bbox, union_bboxes
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_doi
+from dataset_atlas.normalize.licences import normalize_licence
 from dataset_atlas.normalize.resolution import parse_time_resolution
 from dataset_atlas.normalize.text import clean_text, html_to_text, markdown_to_html, markdown_to_text
 
-# STAC has no category: a theme is inferred from keywords/title (first rule that matches).
+# STAC has no category: a theme is inferred from keywords/title (first rule that matches) and
+# stored as the NCDC category it means (normalize/categories.py labels it in both languages).
 _THEMES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.I), theme)
     for p, theme in [
-        (r"snow|ice|glacier|permafrost|cryosphere|frozen|sea ice", "Cryosphere"),
-        (r"land ?cover|land ?use|lulc|impervious", "Land cover"),
-        (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "Elevation"),
-        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "Climate"),
-        (r"ocean|marine|sea surface|coast|bathymetry", "Ocean"),
-        (r"soil", "Soil"),
-        (r"biomass|vegetation|forest|ndvi|crop|agricultur", "Vegetation"),
-        (r"water|flood|hydro|river|lake", "Hydrology"),
-        (r"population|building|demograph|infrastructure|road", "Human geography"),
-        (r"biodiversity|species|habitat|ecosystem", "Ecology"),
-        (r"air quality|emission|aerosol|atmospher|\bco2\b|methane", "Atmosphere"),
-        (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "Imagery"),
+        (r"sea ice", "海冰"),
+        (r"snow", "积雪"),
+        (r"glacier", "冰川"),
+        (r"permafrost|frozen ground", "冻土"),
+        (r"\bice\b|cryosphere|frozen", "冰冻圈综合"),
+        (r"land ?cover|land ?use|lulc|impervious", "基础地理"),
+        (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "基础地理"),
+        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "气象"),
+        (r"ocean|marine|sea surface|coast|bathymetry", "海洋"),
+        (r"soil", "土壤"),
+        (r"biomass|vegetation|forest|ndvi|crop|agricultur", "生态"),
+        (r"water|flood|hydro|river|lake", "水文"),
+        (r"population|building|demograph|infrastructure|road", "人文与社会"),
+        (r"biodiversity|species|habitat|ecosystem", "生态"),
+        (r"air quality|emission|aerosol|atmospher|\bco2\b|methane", "大气"),
+        (r"sentinel|landsat|modis|imagery|satellite|\bsar\b|aster|naip|optical|radar", "遥感及产品"),
     ]
 ]
-_OPEN_LICENCE = re.compile(r"^(CC|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab)", re.I)
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # Theme and time-step guesses look at this much text only: a million-character title made a
 # dozen regex searches take a second per record (real titles and keyword lists are far shorter).
 _INFER_CHARS = 10_000
@@ -174,16 +182,81 @@ def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
     for pattern, theme in _THEMES:
         if pattern.search(text):
             return theme
-    return "Other"
+    return "其他"
 
 
-def _built_citation(rid: str, title: str, providers: tuple[Person, ...], span: TimeSpan, doi: str) -> str:
-    """A citation when the collection gives none: producers, title, year, identifier."""
-    producers = [p.name for p in providers if "producer" in p.institution or "licensor" in p.institution]
-    names = ", ".join(dict.fromkeys(producers or [p.name for p in providers]))
-    year = str(span.start.year) if span.start else ""
-    ident = f"https://doi.org/{doi}" if doi else f"STAC collection {rid}"
-    return ". ".join(part for part in (names, title, year, ident) if part) + "."
+def _dois(doc: Mapping[str, Any], links: list[Link], citation: str) -> tuple[str, ...]:
+    """The collection's own DOIs: ``sci:doi`` (text or list), else its ``cite-as`` DOIs, else one in
+    ``sci:citation``. Papers in ``sci:publications`` are references, not the dataset."""
+    value = doc.get("sci:doi")
+    declared = [normalize_doi(v) for v in (value if isinstance(value, list) else [value])]
+    found = [d for d in declared if d]
+    if not found:
+        found = [normalize_doi(lk.href) for lk in links if lk.rel == "cite-as" and "doi.org/" in lk.href]
+    if not found and citation:
+        found = [normalize_doi(citation)]
+    return tuple(dict.fromkeys(d for d in found if d))
+
+
+def _publications(doc: Mapping[str, Any]) -> tuple[Reference, ...]:
+    out: list[Reference] = []
+    for pub in _list(doc, "sci:publications"):
+        if isinstance(pub, Mapping):
+            text = html_to_text(pub.get("citation")) if isinstance(pub.get("citation"), str) else ""
+            doi = normalize_doi(pub.get("doi")) or normalize_doi(text)
+            if text or doi:
+                out.append(Reference(text, doi))
+    return tuple(out)
+
+
+def _publisher(providers: tuple[Person, ...]) -> str:
+    """The licensor, else the producer, else the host: who publishes the data."""
+    for role in ("licensor", "producer", "host"):
+        for p in providers:
+            if role in p.institution.split(", "):
+                return p.name
+    return providers[0].name if providers else ""
+
+
+def _https(links: list[Link], rel: str, html_only: bool = False) -> list[str]:
+    return [lk.href for lk in links if lk.rel == rel and lk.href.startswith("https://")
+            and (not html_only or lk.media_type in ("", "text/html"))]
+
+
+def _catalog_page(links: list[Link]) -> str:
+    """The catalog's own web page for the collection: a ``describedby`` HTML link on the host of
+    the ``self`` link (Planetary Computer's /dataset/<id>)."""
+    own = _https(links, "self")
+    host = urlsplit(own[0]).netloc if own else ""
+    return next((h for h in _https(links, "describedby", html_only=True) if urlsplit(h).netloc == host), "")
+
+
+def _site_page(links: list[Link]) -> str:
+    """The page relative links in the description are written against (the catalog's site)."""
+    return _catalog_page(links) or next(iter(_https(links, "self")), "")
+
+
+def _landing_page(links: list[Link]) -> str:
+    """Where a person reads about the dataset: the catalog's page, else ``about``, ``describedby``,
+    ``via`` or ``cite-as`` (https only)."""
+    candidates = [_catalog_page(links), *_https(links, "about"), *_https(links, "describedby", html_only=True),
+                  *_https(links, "via"), *_https(links, "cite-as")]
+    return next((c for c in candidates if c), "")
+
+
+def _publication_year(doc: Mapping[str, Any], citation: str, references: tuple[Reference, ...],
+                      dois: tuple[str, ...]) -> str:
+    """The year the collection (not its data) was published: ``created``, else the year in its own
+    citation, else in the publication that carries its DOI; never the data's start year."""
+    created = parse_date(doc.get("created")) if isinstance(doc.get("created"), str) else None
+    if created:
+        return str(created.year)
+    own = [citation] + [r.text for r in references if r.doi and r.doi in dois]
+    for text in own:
+        m = _YEAR.search(text or "")
+        if m:
+            return m.group(1)
+    return ""
 
 
 def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
@@ -206,7 +279,7 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
     links: list[Link] = []
     for lk in _list(doc, "links"):
         if isinstance(lk, Mapping) and isinstance(lk.get("href"), str):
-            links.append(Link(lk["href"], str(lk.get("rel", "")), clean_text(lk.get("title")),
+            links.append(Link(lk["href"].strip(), str(lk.get("rel", "")), clean_text(lk.get("title")),
                               str(lk.get("type", ""))))
     thumbnail = ""
     media_types: list[str] = []
@@ -219,20 +292,23 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         else:
             media_types.append(str(asset.get("type", "")))
         links.append(Link(asset["href"], f"asset:{key}", clean_text(asset.get("title")),
-                          str(asset.get("type", ""))))
+                          str(asset.get("type", "")), tuple(str(r) for r in roles if isinstance(r, str))))
     media_types.extend(str(a.get("type", "")) for a in _dict(doc, "item_assets").values()
                        if isinstance(a, Mapping) and "thumbnail" not in _list(a, "roles"))
     time_res, time_res_text = _time_resolution(doc)
     span = _time(doc, warnings)
-    citation = doc.get("sci:citation") if isinstance(doc.get("sci:citation"), str) else ""
-    doi = normalize_doi(doc.get("sci:doi")) or normalize_doi(citation)
-    license_text = clean_text(doc.get("license"))
+    citation = html_to_text(doc.get("sci:citation")) if isinstance(doc.get("sci:citation"), str) else ""
+    dois = _dois(doc, links, citation)
+    references = _publications(doc)
+    year = _publication_year(doc, citation, references, dois)
+    licence_link = next((lk for lk in links if lk.rel == "license"), Link(""))
+    licence = normalize_licence(clean_text(doc.get("license")), licence_link.title, licence_link.href)
     return DatasetRecord(
         id=rid,
         source_kind="stac",
         source_path=source,
         title=LocalText(zh="", en=title),
-        abstract_html=LocalText(en=markdown_to_html(description)),
+        abstract_html=LocalText(en=markdown_to_html(description, _site_page(links))),
         abstract_text=LocalText(en=markdown_to_text(description)),
         category=_theme(doc, keywords),
         keywords=keywords,
@@ -243,10 +319,16 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         time_resolution_text=time_res_text,
         formats=format_labels([t for t in media_types if t]),
         projection="",
-        access="open-access" if _OPEN_LICENCE.match(license_text) else "unknown",
-        licence=license_text,
-        doi=doi,
-        citation=LocalText(en=html_to_text(citation) or _built_citation(rid, title, providers, span, doi)),
+        access="open-access" if licence.is_open else "unknown",
+        licence=licence.name,
+        licence_url=licence.url,
+        doi=dois[0] if dois else "",
+        dois=dois,
+        citation=LocalText(en=citation),
+        published=parse_date(year) if year else None,
+        publisher=LocalText(en=_publisher(providers)),
+        landing_page=_landing_page(links),
+        references=references,
         contributors=providers,
         thumbnail=thumbnail,
         links=tuple(links),

@@ -13,7 +13,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dataset_atlas.catalog import LocalCatalog, SearchResult
-from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.geometry import WORLD
 from dataset_atlas.maps import (
@@ -39,7 +38,8 @@ from dataset_atlas.ui.controls import (
 from dataset_atlas.ui.data import get_catalog, overview, quicklook
 from dataset_atlas.ui.detail import overlay_looks, render_detail
 from dataset_atlas.ui.errors import guarded, show_error
-from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.exports import render_export
+from dataset_atlas.ui.i18n import category_label, t, value_label
 from dataset_atlas.ui.state import (
     PAGE_SIZE,
     ViewState,
@@ -319,7 +319,7 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     title = frame["title_en"] if lang == "en" else frame["title_zh"]
     return pd.DataFrame({
         t("title", lang): title.to_numpy(),
-        t("category", lang): frame["category"].to_numpy(),
+        t("category", lang): [category_label(c, lang) for c in frame["category"]],
         t("start", lang): frame["start"].dt.date.to_numpy(),
         t("end", lang): [t("ongoing", lang) if o else (d.date().isoformat() if not pd.isna(d) else "")
                          for d, o in zip(frame["end"], frame["ongoing"], strict=True)],
@@ -394,18 +394,6 @@ def _title_label_expr(table: pd.DataFrame) -> str:
     return f"{json.dumps(mapping, ensure_ascii=False)}[datum.value] || datum.value"
 
 
-def render_export(state: ViewState, result: SearchResult) -> None:
-    """Download the current result (generated only when clicked)."""
-    lang = state.lang
-    frame = result.frame
-    c1, c2 = st.columns(2)
-    c1.download_button(t("export_csv", lang), data=lambda: result_to_csv(frame).encode("utf-8"),
-                       file_name="dataset-atlas.csv", mime="text/csv", width="stretch", on_click="ignore")
-    c2.download_button(t("export_geojson", lang), data=lambda: result_to_geojson(frame).encode("utf-8"),
-                       file_name="dataset-atlas.geojson", mime="application/geo+json", width="stretch",
-                       on_click="ignore")
-
-
 def render_browse() -> None:
     """The whole Browse page: the map gets the width unless a dataset is selected."""
     catalog, state, result = prepare()
@@ -427,7 +415,7 @@ def render_browse() -> None:
     with tab_time:
         render_timeline(state, result)
     with tab_export:
-        render_export(state, result)
+        render_export(state, result, catalog)
 
 
 def open_dataset_page() -> None:

@@ -46,6 +46,7 @@ _SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on t
 
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
 SORT_LABELS = {
+    "relevance": ("相关度（无关键词时按标题）", "Relevance (title without search text)"),
     "title": ("标题", "Title"),
     "-start": ("开始时间（新→旧）", "Start (newest first)"),
     "start": ("开始时间（旧→新）", "Start (oldest first)"),
@@ -345,8 +346,8 @@ def render_sidebar(
         if ss.get("w_bbox", "").strip():
             try:
                 parse_bbox(ss["w_bbox"])
-            except QueryError as exc:
-                st.error(str(exc))
+            except QueryError as exc:  # the parser's reason in English, the rule in Chinese
+                st.error(str(exc) if lang == "en" else t("area_invalid", lang))
         if ss.pop("_use_view_off", False):
             ss["w_use_view"] = False  # a drawn area replaced "follow the map view"
         st.checkbox(t("use_view", lang), key="w_use_view")

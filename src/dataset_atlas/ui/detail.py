@@ -8,7 +8,9 @@ licence URLs, built here, never taken as markup from the record.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,13 +18,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dataset_atlas.access import stac_assets, stac_bands, stac_summaries, usage_snippets
+from dataset_atlas.citation import MEDIA_TYPE, build_citation, citation_file_name, format_citation
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import build_extent_map
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook
 from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
 from dataset_atlas.ui.errors import show_error
-from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.i18n import access_words, category_label, t, value_label
 from dataset_atlas.ui.state import resolution_label
 
 _CSS = """
@@ -33,7 +37,9 @@ _CSS = """
 .atlas-facts td {padding: 3px 0; word-break: break-word;}
 .atlas-tags span {display: inline-block; background: #eef2f7; border-radius: 10px; padding: 1px 9px;
   margin: 2px 4px 2px 0; font-size: 0.82rem;}
-.atlas-abstract {font-size: 0.92rem; line-height: 1.55; max-height: 22rem; overflow-y: auto;}
+.atlas-abstract {font-size: 0.92rem; line-height: 1.55;}
+.atlas-abstract h1, .atlas-abstract h2, .atlas-abstract h3, .atlas-abstract h4 {font-size: 1rem; margin: .8rem 0 .3rem;}
+.atlas-refs li {font-size: 0.88rem; margin-bottom: .3rem;}
 .atlas-legend span.sw {display: inline-block; width: 12px; height: 12px; border: 1px solid #888;
   margin-right: 5px; vertical-align: -1px;}
 .atlas-legend div {font-size: 0.82rem; line-height: 1.5;}
@@ -70,42 +76,40 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
     res = record.resolution
     res_text = ""
     if res.metres is not None:
-        res_text = resolution_label(res.metres)
-        if res.text and res.text != res_text.replace(" ", ""):
-            res_text += (
-                f" ({res.text}"
-                + (", ≈ at the equator" if res.angular and lang == "en" else "，按赤道换算" if res.angular else "")
-                + ")"
-            )
+        res_text = resolution_label(res.metres)  # "25 km", not "25 km (25000.0m)"
+        if res.angular and res.text:  # degrees say more than their equatorial metres
+            res_text = t("angular_res", lang, text=res.text, metres=res_text)
     elif res.text:
         res_text = res.text
+    time_res = value_label(str(record.time_resolution), lang)  # "hourly", not "hourly (P0DT1H0M0S)"
+    if str(record.time_resolution) in ("other", "unknown") and record.time_resolution_text:
+        time_res = record.time_resolution_text
     quality = value_label(str(record.extent.quality), lang)
     bbox = record.extent.bbox
     extent = ", ".join(f"{v:g}" for v in bbox) + f" ({quality})" if bbox else quality
-    licence = record.licence
+    dois = record.dois or ((record.doi,) if record.doi else ())
+    contacts = [p for p in record.contributors if p.role in ("contact", "data service")]
     rows = [
         (
             t("time_span", lang),
             _e(f"{span_start} – {span_end}" if record.time.start or record.time.end else t("unknown", lang)),
         ),
         (t("spatial_res", lang), _e(res_text or t("unknown", lang))),
-        (
-            t("temporal_res", lang),
-            _e(
-                value_label(str(record.time_resolution), lang)
-                + (f" ({record.time_resolution_text})" if record.time_resolution_text else "")
-            ),
-        ),
+        (t("temporal_res", lang), _e(time_res)),
         (t("extent", lang), _e(extent)),
         (t("place", lang), _e(record.place.get(lang))),
         (t("projection", lang), _e(record.projection)),
         (t("formats", lang), _e(", ".join(record.formats))),
         (t("size", lang), _e(_size(record.size_bytes))),
         (t("files", lang), _e(record.file_count if record.file_count is not None else "")),
-        (t("access", lang), _e(value_label(record.access, lang))),
-        (t("licence", lang), _link(licence, licence) if licence.startswith("https://") else _e(licence)),
+        (t("access", lang), _e(access_words(record.access, lang))),
+        (t("licence", lang), _link(record.licence_url, record.licence) if record.licence_url else _e(record.licence)),
+        (t("landing_page", lang), _link(record.landing_page, record.landing_page) if record.landing_page else ""),
         ("CSTR", _link(record.cstr_url, record.cstr) if record.cstr else ""),
-        ("DOI", _link(record.doi_url, record.doi) if record.doi else ""),
+        ("DOI", "<br>".join(_link(f"https://doi.org/{d}", d) for d in dois)),
+        (t("publisher", lang), _e(record.publisher.get(lang))),
+        (t("contact", lang), "<br>".join(
+            _e(p.name + (f" — {p.institution}" if p.institution else "")) for p in contacts)),
         (t("id", lang), _e(record.id)),
     ]
     return [(label, value) for label, value in rows if value]
@@ -140,13 +144,16 @@ def legend_block(look: Quicklook, lang: str) -> str:
     return f'<div class="atlas-legend">{units}{"".join(items)}</div>'
 
 
-def _stats_line(look: Quicklook) -> str:
+def _stats_line(look: Quicklook, lang: str) -> str:
+    """Statistics a person can read: no mean of class codes (land cover), labels in ``lang``."""
     stats = look.stats
+    keys = ("valid_fraction",) if look.kind == "categorical" else ("min", "max", "mean", "valid_fraction")
     parts = []
-    for key in ("min", "max", "mean", "valid_fraction"):
+    for key in keys:
         value = stats.get(key)
         if isinstance(value, int | float):
-            parts.append(f"{key} {value:.4g}")
+            shown = f"{value * 100:.1f}%" if key == "valid_fraction" else f"{value:.4g}"
+            parts.append(f"{t('stat_' + key, lang)} {shown}")
     return " · ".join(parts)
 
 
@@ -156,7 +163,10 @@ def histogram_frame(look: Quicklook) -> pd.DataFrame | None:
     if not isinstance(hist, dict) or not hist.get("counts"):
         return None
     edges = np.asarray(hist["edges"], dtype=float)
-    return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, 4), "pixels": hist["counts"]})
+    width = float(np.min(np.diff(edges))) if len(edges) > 1 else 1.0
+    # Bin centres to the precision the bins have (151.5825 → 152 for bins 3 units wide).
+    decimals = max(0, int(-np.floor(np.log10(width)))) + (width < 1) if width > 0 and np.isfinite(width) else 2
+    return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, decimals), "pixels": hist["counts"]})
 
 
 def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
@@ -171,7 +181,22 @@ def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None
         except AtlasError as exc:
             out.append(exc)
         except OSError as exc:
-            out.append(AtlasError(f"{f.path}: {exc.strerror or exc}"))
+            out.append(AtlasError(f"{f.name}: {exc.strerror or exc}"))
+    return out
+
+
+def without_data_root(exc: AtlasError, root: Path | None, lang: str) -> AtlasError:
+    """``exc`` with the server's data folder left out of its message (paths inside it stay)."""
+    if root is None:
+        return exc
+    text = str(exc)
+    for prefix in {str(root.resolve()), str(root)}:
+        text = text.replace(prefix + os.sep, "").replace(prefix, t("data_folder", lang))
+    if text == str(exc):
+        return exc
+    out = type(exc).__new__(type(exc))  # same class (the error table's message), new text
+    out.__dict__.update(exc.__dict__)
+    out.args = (text,)
     return out
 
 
@@ -182,15 +207,21 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
     try:
         files = data_files(record)
     except AtlasError as exc:
-        show_error(exc, lang)
+        show_error(without_data_root(exc, root, lang), lang)
         return
     if not files:
-        st.caption(t("no_files", lang, root=root) if root else t("no_data_root", lang))
+        st.caption(t("no_files", lang) if root else t("no_data_root", lang))
         return
-    looks = record_quicklooks(record, files)
+    previewable = [f for f in files if f.previewable]
+    if compact and len(previewable) > 1:  # SMMR has 48 files: let the reader pick one
+        names = [f.name for f in previewable]
+        chosen = st.selectbox(t("preview_file", lang, n=len(names)), names, key=f"ql_file_{record.id}")
+        looks = record_quicklooks(record, [f for f in previewable if f.name == chosen])
+    else:
+        looks = record_quicklooks(record, files)
     for look in looks[: 1 if compact else len(looks)]:
         if isinstance(look, AtlasError):
-            show_error(look, lang)
+            show_error(without_data_root(look, root, lang), lang)
             continue
         name = look.source.rsplit("/", 1)[-1]
         c1, c2 = st.columns([3, 2]) if not compact else (st.container(), st.container())
@@ -199,22 +230,48 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
             if look.synthetic:
                 st.caption("⚠ " + t("synthetic", lang))
             st.html(legend_block(look, lang))
-            line = _stats_line(look)
+            line = _stats_line(look, lang)
             if line:
-                st.caption(f"{t('stats', lang)}: {line}" + (f" · {look.grid_note}" if look.grid_note else ""))
+                st.caption(f"{t('stats', lang)}: {line}")
+            if look.grid_note:  # how the file was read: for the curious, folded away
+                with st.expander(t("how_read", lang)):
+                    st.code(look.grid_note, language=None, wrap_lines=True)  # the reader's technical note
             histogram = histogram_frame(look)
             if not compact and histogram is not None:
-                st.bar_chart(histogram, x="value", y="pixels", height=140)
+                value, pixels = t("hist_value", lang), t("hist_pixels", lang)
+                st.bar_chart(histogram.rename(columns={"value": value, "pixels": pixels}), x=value, y=pixels,
+                             height=140)
     if not compact:
         st.markdown(f"**{t('data_files', lang)}**")
         st.dataframe(
             [
-                {"name": f.name, "size": _size(f.size), "format": f.format, t("previewable", lang): f.previewable}
+                {t("file_name", lang): f.name, t("size", lang): _size(f.size), t("formats", lang): f.format,
+                 t("previewable", lang): f.previewable}
                 for f in files
             ],
             hide_index=True,
             width="stretch",
         )
+
+
+_CITATION_TABS = {"text": "cite_text", "bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
+_CODE_LANGUAGE = {"text": None, "bibtex": "latex", "ris": None, "csl-json": "json"}
+
+
+def render_citation(record: DatasetRecord, lang: str) -> None:
+    """The citation in every format, each with the code block's copy button and a download."""
+    st.subheader(t("citation", lang))
+    citation = build_citation(record, lang)
+    tabs = st.tabs([t(label, lang) if label.startswith("cite_") else label for label in _CITATION_TABS.values()])
+    for tab, fmt in zip(tabs, _CITATION_TABS, strict=True):
+        text = format_citation(citation, fmt)
+        with tab:
+            st.code(text.rstrip("\n"), language=_CODE_LANGUAGE[fmt], wrap_lines=True)
+            st.download_button(
+                t("download_citation", lang, fmt=_CITATION_TABS[fmt] if fmt != "text" else t("cite_text", lang)),
+                text.encode("utf-8"), file_name=citation_file_name(record.id, fmt), mime=MEDIA_TYPE[fmt],
+                key=f"cite_{fmt}_{record.id}", icon=":material/download:", on_click="ignore",
+            )
 
 
 def render_detail(
@@ -234,7 +291,7 @@ def render_detail(
         st.button(t("open_page", lang), icon=":material/open_in_new:", on_click=on_open, key="open_page")
     tags = "".join(f"<span>{_e(k)}</span>" for k in record.keywords[:20])
     if record.category:
-        tags = f"<span style='background:#dde9f7'><b>{_e(record.category)}</b></span>" + tags
+        tags = f"<span style='background:#dde9f7'><b>{_e(category_label(record.category, lang))}</b></span>" + tags
     st.html(f'<div class="atlas-tags">{tags}</div>')
     st.html(_facts_table(record, lang))
     if compact:
@@ -244,11 +301,12 @@ def render_detail(
     with left:
         st.subheader(t("abstract", lang))
         abstract = record.abstract_html.get(lang)
-        st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')
-        st.subheader(t("citation", lang))
-        st.code(record.citation.get(lang) or t("none", lang), language=None, wrap_lines=True)
+        st.html(f'<div class="atlas-abstract">{abstract or _e(t("none", lang))}</div>')  # whole, no inner scroll
+        render_citation(record, lang)
+        render_ncdc_sections(record, lang)
         st.subheader(t("contributors", lang))
-        people = [f"{p.name}" + (f" — {p.institution}" if p.institution else "") for p in record.contributors]
+        people = [p.name + (f" — {p.institution}" if p.institution else "") + f" ({value_label(p.role, lang)})"
+                  for p in record.contributors]
         st.html("<ul>" + "".join(f"<li>{_e(p)}</li>" for p in people) + "</ul>" if people else _e(t("none", lang)))
     with right:
         st.subheader(t("extent", lang))
@@ -257,11 +315,69 @@ def render_detail(
             *(bbox or (float("nan"),) * 4), quality=str(record.extent.quality), lang=lang, category=record.category
         )
         st_folium(m, key=f"extent_{record.id}", height=300, use_container_width=True, returned_objects=[])
-        st.caption(
-            f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
-            + (f" — {record.extent.note}" if record.extent.note else "")
-        )
+        note = record.extent.note
+        if str(record.extent.quality) == "approximate" and record.place.get(lang):
+            note = t("extent_from_place", lang, place=record.place.get(lang))  # the ingest note names the zh place
+        st.caption(f"{t('extent_quality', lang)}: {t('quality_' + str(record.extent.quality), lang)}"
+                   + (f" — {note}" if note else ""))
+    render_stac_contents(record, lang)
+    render_usage(record, lang)
     render_quicklooks(record, lang, compact=False)
+
+
+def render_ncdc_sections(record: DatasetRecord, lang: str) -> None:
+    """What researchers read before applying: data source, processing, quality, related papers."""
+    for key, text in (("data_source", record.source_html), ("processing", record.processing_html),
+                      ("data_quality", record.quality_html)):
+        html_text = text.get(lang)
+        if html_text:
+            st.subheader(t(key, lang))
+            st.html(f'<div class="atlas-abstract">{html_text}</div>')  # sanitised at ingest
+    if record.references:
+        st.subheader(t("references", lang))
+        items = "".join(
+            f"<li>{_e(r.text)}" + (f" {_link('https://doi.org/' + r.doi, 'doi:' + r.doi)}"
+                                   if r.doi and r.doi not in r.text else "") + "</li>"
+            for r in record.references)
+        st.html(f'<ol class="atlas-refs">{items}</ol>')
+
+
+def render_stac_contents(record: DatasetRecord, lang: str) -> None:
+    """A STAC collection's assets, bands and summaries (tables: record text is never markup)."""
+    assets, bands, summaries = stac_assets(record), stac_bands(record), stac_summaries(record)
+    if not (assets or bands or summaries):
+        return
+    st.subheader(t("contents", lang))
+    if assets:
+        st.markdown(f"**{t('assets', lang)}**")
+        st.dataframe([{t("asset_key", lang): a.key, t("title", lang): a.title, t("media_type", lang): a.media_type,
+                       t("roles", lang): ", ".join(a.roles),
+                       t("where", lang): t("per_item" if a.per_item else "on_collection", lang)} for a in assets],
+                     hide_index=True, width="stretch")
+    if bands:
+        st.markdown(f"**{t('bands', lang)}**")
+        st.dataframe([{t("band", lang): b.name, t("common_name", lang): b.common_name,
+                       t("description", lang): b.description,
+                       t("wavelength", lang): f"{b.wavelength_um:g} µm" if b.wavelength_um else "",
+                       t("spatial_res", lang): f"{b.resolution_m:g} m" if b.resolution_m else ""} for b in bands],
+                     hide_index=True, width="stretch")
+    if summaries:
+        st.markdown(f"**{t('summaries', lang)}**")
+        st.dataframe([{t("field", lang): k, t("values", lang): v} for k, v in summaries],
+                     hide_index=True, width="stretch")
+
+
+def render_usage(record: DatasetRecord, lang: str) -> None:
+    """"Use this dataset": code to copy (STAC API, local GeoTIFFs, the command line)."""
+    try:
+        found = data_files(record)
+    except AtlasError:
+        found = []
+    geotiffs = [f.name for f in found if f.format == "GeoTIFF"]
+    st.subheader(t("use_dataset", lang))
+    for snippet in usage_snippets(record, geotiffs, [f.name for f in found if f.previewable]):
+        st.caption(t("snippet_" + snippet.key, lang))
+        st.code(snippet.code, language=snippet.language)
 
 
 def overlay_looks(record: DatasetRecord) -> list[Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dataset_atlas.normalize.categories import category_label as _category_label
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -59,6 +61,8 @@ _T: dict[str, tuple[str, str]] = {
     "export": ("导出", "Export"),
     "export_csv": ("下载 CSV", "Download CSV"),
     "export_geojson": ("下载 GeoJSON", "Download GeoJSON"),
+    "export_note": ("导出当前结果的 {n} 个数据集：含 CSTR、DOI、数据集主页、许可协议和摘要", "Exports the {n} datasets of the current result, with CSTR, DOI, landing page, licence and abstract"),
+    "export_citations": ("导出全部引用", "Citations of the whole result"),
     "page": ("页", "Page"),
     "rows_shown": ("第 {a}–{b} 条，共 {n} 条；点击一行以选择数据集", "Rows {a}–{b} of {n}; click a row to select the dataset"),
     "select_hint": ("在地图上点击范围或在列表中选择一行以查看详情", "Click an extent on the map or a row in the list to see its details"),
@@ -80,13 +84,60 @@ _T: dict[str, tuple[str, str]] = {
     "extent_quality": ("范围质量", "Extent quality"),
     "place": ("地点", "Place"),
     "citation": ("引用（可复制）", "Citation (ready to copy)"),
+    "cite_text": ("文本", "Text"),
+    "path": ("路径", "path"),
+    "area_invalid": ("区域无效：请输入 西,南,东,北 四个数（度）；经度在 ±180 之内，纬度在 ±90 之内，南不大于北", "Invalid area"),
+    "data_folder": ("数据目录", "the data folder"),
+    "choose_option": ("请选择", "Choose an option"),
+    "reason": ("原因", "reason"),
+    "warning": ("警告", "warning"),
+    "count": ("数量", "count"),
+    "extent_from_place": ("根据地名“{place}”估计", "estimated from the place name “{place}”"),
+    "angular_res": ("{text}（赤道处约 {metres}）", "{text} (≈ {metres} at the equator)"),
+    "stat_min": ("最小值", "min"),
+    "stat_max": ("最大值", "max"),
+    "stat_mean": ("平均值", "mean"),
+    "stat_valid_fraction": ("有效像元", "valid pixels"),
+    "how_read": ("文件读取方式", "How the file was read"),
+    "hist_value": ("数值", "value"),
+    "hist_pixels": ("像元数", "pixels"),
+    "file_name": ("文件名", "name"),
+    "preview_file": ("预览文件（共 {n} 个）", "File to preview ({n} files)"),
+    "landing_page": ("数据集主页", "Landing page"),
+    "publisher": ("发布机构", "Publisher"),
+    "contact": ("联系人", "Contact"),
+    "data_source": ("数据来源", "Data source"),
+    "processing": ("数据处理方法", "Processing method"),
+    "data_quality": ("数据质量", "Data quality"),
+    "references": ("参考文献与相关论文", "References and related papers"),
+    "contents": ("数据内容", "Contents"),
+    "assets": ("资源文件（assets）", "Assets"),
+    "asset_key": ("键", "Key"),
+    "media_type": ("类型", "Type"),
+    "roles": ("用途", "Roles"),
+    "where": ("位置", "Where"),
+    "per_item": ("每个条目（item）", "in every item"),
+    "on_collection": ("集合本身", "on the collection"),
+    "bands": ("波段", "Bands"),
+    "band": ("波段", "Band"),
+    "common_name": ("通用名", "Common name"),
+    "description": ("说明", "Description"),
+    "wavelength": ("中心波长", "Centre wavelength"),
+    "summaries": ("取值概要（summaries）", "Summaries"),
+    "field": ("字段", "Field"),
+    "values": ("取值", "Values"),
+    "use_dataset": ("使用此数据集", "Use this dataset"),
+    "snippet_pystac": ("Python：用 pystac-client 从 STAC API 查找数据条目", "Python: find the items through the STAC API with pystac-client"),
+    "snippet_rasterio": ("Python：用 rasterio 读取本地数据文件", "Python: read the local data files with rasterio"),
+    "snippet_cli": ("命令行：记录、引用和快视图", "Command line: the record, its citation, a quicklook"),
+    "download_citation": ("下载 {fmt}", "Download {fmt}"),
     "contributors": ("贡献者", "Contributors"),
     "keywords": ("关键词", "Keywords"),
     "abstract": ("摘要", "Abstract"),
     "facts": ("基本信息", "Key facts"),
     "quicklook": ("数据快视图", "Quicklook"),
     "data_files": ("数据文件", "Data files"),
-    "no_files": ("未找到此数据集的本地数据文件（数据目录：{root}）", "No local data files found for this dataset (data folder: {root})"),
+    "no_files": ("数据目录中没有此数据集的本地数据文件", "No local data files for this dataset in the data folder"),
     "no_data_root": ("未配置数据目录（DATASET_ATLAS_DATA_ROOT）", "No data folder configured (DATASET_ATLAS_DATA_ROOT)"),
     "previewable": ("可预览", "previewable"),
     "synthetic": ("合成演示数据，并非真实观测", "Synthetic demo data, not real observations"),
@@ -126,7 +177,25 @@ _VALUES: dict[str, tuple[str, str]] = {
     "apply-access": ("申请获取", "on application"), "login-access": ("登录获取", "after login"),
     "exact": ("精确", "exact"), "point": ("点位", "point"), "approximate": ("近似", "approximate"),
     "corrected": ("已校正", "corrected"), "missing": ("缺失", "missing"),
+    "contributor": ("数据作者", "author"), "metadata author": ("元数据作者", "metadata author"),
+    "contact": ("联系人", "contact"), "data service": ("数据服务", "data service"), "provider": ("提供方", "provider"),
 }  # fmt: skip
+
+# The access mode in words: what a researcher has to do to get the files.
+_ACCESS_WORDS: dict[str, tuple[str, str]] = {
+    "open-access": ("开放获取：无需登录即可下载", "Open: download without an account"),
+    "login-access": ("登录获取：在数据中心登录后下载", "After login: sign in at the data centre to download"),
+    "apply-access": ("申请获取：向数据中心提交申请，获批后下载", "On application: apply to the data centre, download once approved"),
+    "unknown": ("未说明：请查看数据集主页", "Not stated: see the landing page"),
+}
+
+
+def access_words(access: str, lang: str) -> str:
+    """The access mode as a sentence (open, after login, on application)."""
+    if access in _ACCESS_WORDS:
+        zh, en = _ACCESS_WORDS[access]
+        return en if lang == "en" else zh
+    return value_label(access, lang)
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -144,19 +213,6 @@ def value_label(value: str, lang: str) -> str:
     return value or t("unknown", lang)
 
 
-# English names of common NCDC categories (the filter keeps the catalog's own value).
-CATEGORY_EN = {
-    "冻土": "Permafrost", "冰川": "Glaciers", "积雪": "Snow", "海冰": "Sea ice", "冰冻圈": "Cryosphere",
-    "基础地理": "Basic geography", "遥感及产品": "Remote sensing & products", "遥感": "Remote sensing",
-    "水文": "Hydrology", "水资源": "Water resources", "气象": "Meteorology", "气候": "Climate",
-    "大气": "Atmosphere", "生态": "Ecology", "植被": "Vegetation", "土壤": "Soil", "沙漠": "Deserts",
-    "荒漠": "Deserts", "湖泊": "Lakes", "地质": "Geology", "地球物理": "Geophysics", "极地": "Polar regions",
-    "社会经济": "Socio-economics", "灾害": "Hazards", "农业": "Agriculture", "森林": "Forests",
-}  # fmt: skip
-
-
 def category_label(category: str, lang: str) -> str:
-    """A category as shown: its English name where known, else the catalog's own text."""
-    if lang == "en" and category in CATEGORY_EN:
-        return f"{CATEGORY_EN[category]} ({category})"
-    return category or t("unknown", lang)
+    """A category as shown in ``lang`` (the bilingual table in normalize/categories.py)."""
+    return _category_label(category, lang) if category else t("unknown", lang)

@@ -10,7 +10,7 @@ from dataset_atlas.ui.controls import select, set_pending
 from dataset_atlas.ui.data import catalog_source
 from dataset_atlas.ui.detail import render_detail
 from dataset_atlas.ui.errors import guarded, plain
-from dataset_atlas.ui.i18n import t, value_label
+from dataset_atlas.ui.i18n import category_label, t, value_label
 
 
 def render_dataset_page() -> None:
@@ -25,7 +25,7 @@ def render_dataset_page() -> None:
         frame = result.frame.head(500)
         titles = dict(zip(frame["id"], frame["title_en" if lang == "en" else "title_zh"], strict=True))
         choice = st.selectbox(t("choose_dataset", lang), options=list(titles), index=None,
-                              format_func=lambda i: titles.get(i, i))
+                              format_func=lambda i: titles.get(i, i), placeholder=t("choose_option", lang))
         if choice:
             select(choice)
     else:
@@ -48,24 +48,25 @@ def render_catalog_page() -> None:
     c4.metric(t("skipped", lang), f"{len(report.skipped):,}")
     st.markdown(f"**{t('rejected', lang)}**")
     if report.rejected:
-        st.dataframe(pd.DataFrame([{"path": r.path, "reason": r.reason} for r in report.rejected]),
+        st.dataframe(pd.DataFrame([{t("path", lang): r.path, t("reason", lang): r.reason} for r in report.rejected]),
                      hide_index=True, width="stretch")
     else:
         st.caption(t("none", lang))
     with st.expander(f"{t('warnings', lang)} ({len(report.warnings):,})"):
-        st.dataframe(pd.DataFrame({"warning": report.warnings[:5000]}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({t("warning", lang): report.warnings[:5000]}), hide_index=True, width="stretch")
     if report.skipped:
         with st.expander(f"{t('skipped', lang)} ({len(report.skipped):,})"):
-            st.dataframe(pd.DataFrame([{"path": r.path, "reason": r.reason} for r in report.skipped]),
-                         hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame([{t("path", lang): r.path, t("reason", lang): r.reason}
+                                       for r in report.skipped]), hide_index=True, width="stretch")
     frame = catalog.frame
     col_a, col_b = st.columns(2)
     with col_a:
         st.markdown(f"**{t('category', lang)}**")
-        st.dataframe(frame["category"].value_counts().rename_axis(t("category", lang)).reset_index(),
-                     hide_index=True, width="stretch")
+        categories = frame["category"].value_counts()
+        st.dataframe(pd.DataFrame({t("category", lang): [category_label(str(c), lang) for c in categories.index],
+                                   t("count", lang): categories.to_numpy()}), hide_index=True, width="stretch")
     with col_b:
         st.markdown(f"**{t('extent_quality', lang)}**")
         counts = frame["extent_quality"].value_counts()
         st.dataframe(pd.DataFrame({t("extent_quality", lang): [value_label(str(v), lang) for v in counts.index],
-                                   "count": counts.to_numpy()}), hide_index=True, width="stretch")
+                                   t("count", lang): counts.to_numpy()}), hide_index=True, width="stretch")

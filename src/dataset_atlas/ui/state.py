@@ -34,6 +34,9 @@ def resolution_label(metres: float) -> str:
         return f"{km:g} km"
     return f"{metres:g} m"
 
+# In Chinese, titles sort by the Chinese title (English only where a record has no Chinese one).
+_SORT_IN_CHINESE = {"title": "title_zh", "relevance": "relevance_zh"}
+
 
 @dataclass(frozen=True)
 class ViewState:
@@ -52,7 +55,7 @@ class ViewState:
     formats: tuple[str, ...] = ()
     bbox: BBox | None = None
     selected: str | None = None
-    sort: str = "title"
+    sort: str = "relevance"  # best free-text matches first; by title without text
     basemap: str = "offline"
     proj: str = "3857"
     page: int = 1
@@ -66,7 +69,8 @@ class ViewState:
             bbox=self.bbox, start=self.start, end=self.end, categories=self.categories,
             min_resolution_m=self.res_min, max_resolution_m=self.res_max,
             time_resolutions=self.time_resolutions, access=self.access, formats=self.formats,
-            text=self.text, sort=self.sort, limit=limit,
+            text=self.text, sort=_SORT_IN_CHINESE.get(self.sort, self.sort) if self.lang == "zh" else self.sort,
+            limit=limit,
         )
 
     def cleared(self) -> ViewState:
@@ -122,7 +126,7 @@ def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
         bbox = parse_bbox(bbox_text) if bbox_text else None
     except QueryError:
         bbox = None
-    sort = _one(params, "sort") or "title"
+    sort = _one(params, "sort") or "relevance"
     basemap = _one(params, "basemap") or "offline"
     try:
         page = max(1, int(_one(params, "page") or 1))
@@ -146,7 +150,7 @@ def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
         formats=_many(params, "fmt"),
         bbox=bbox,
         selected=_one(params, "id") or None,
-        sort=sort if sort in SORT_KEYS else "title",
+        sort=sort if sort in SORT_KEYS else "relevance",
         basemap=basemap if basemap in BASEMAPS else "offline",
         proj=proj if (proj := _one(params, "proj") or "3857") in PROJECTIONS else "3857",
         page=page,

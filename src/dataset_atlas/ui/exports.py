@@ -1,0 +1,45 @@
+"""The Export tab: the current result as CSV / GeoJSON and its citations, generated on click."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dataset_atlas.catalog import Catalog, SearchResult
+from dataset_atlas.catalog.export import export_file_name, result_citations, result_to_csv, result_to_geojson
+from dataset_atlas.citation import MEDIA_TYPE
+from dataset_atlas.ui.i18n import t
+from dataset_atlas.ui.state import ViewState
+
+_CITATION_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "cite_text"}
+
+
+def render_export(state: ViewState, result: SearchResult, catalog: Catalog) -> None:
+    """Download buttons; each file is built only when its button is clicked."""
+    lang = state.lang
+    frame = result.frame
+    query = state.query()
+
+    def name(kind: str) -> str:
+        return export_file_name(query, len(frame), result.total, kind)
+
+    st.caption(t("export_note", lang, n=len(frame)))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("export_csv", lang), data=lambda: result_to_csv(frame, catalog.get).encode("utf-8"),
+                       file_name=name("csv"), mime="text/csv", width="stretch", on_click="ignore")
+    c2.download_button(t("export_geojson", lang),
+                       data=lambda: result_to_geojson(frame, catalog.get).encode("utf-8"),
+                       file_name=name("geojson"), mime="application/geo+json", width="stretch", on_click="ignore")
+    st.markdown(f"**{t('export_citations', lang)}**")
+
+    def citations(fmt: str) -> Callable[[], bytes]:
+        return lambda: result_citations(frame, catalog.get, fmt, lang).encode("utf-8")
+
+    for column, fmt in zip(st.columns(len(_CITATION_LABELS)), _CITATION_LABELS, strict=True):
+        label = _CITATION_LABELS[fmt]
+        column.download_button(
+            t(label, lang) if label.startswith("cite_") else label,
+            data=citations(fmt),
+            file_name=name(fmt), mime=MEDIA_TYPE[fmt], width="stretch", on_click="ignore",
+            key=f"export_cite_{fmt}", icon=":material/format_quote:")

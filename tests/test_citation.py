@@ -1,0 +1,251 @@
+"""Citations: the records' own identifiers, the publication year, every author, four formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from dataset_atlas import cli
+from dataset_atlas.catalog import LocalCatalog
+from dataset_atlas.citation import FORMATS, build_citation, format_citation, format_citations
+from dataset_atlas.model import DatasetRecord, LocalText, Person
+from dataset_atlas.sources.ncdc import read_ncdc
+from dataset_atlas.sources.stac import read_stac_collection
+
+from .conftest import MAGT_ID, SEEDS, SMMR_ID
+
+# --- format checkers (independent of the code under test) -------------------------------------------------
+
+
+def parse_bibtex(text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """A strict reader of what BibTeX accepts: @type{key, name = {balanced value}, ...}."""
+    entries = []
+    pos = 0
+    entry = re.compile(r"\s*@(\w+)\{([^,\s{}]+),\s*")
+    while pos < len(text.rstrip()):
+        m = entry.match(text, pos)
+        assert m, f"not an entry at {text[pos:pos + 40]!r}"
+        kind, key, pos = m.group(1), m.group(2), m.end()
+        fields: dict[str, str] = {}
+        while True:
+            fm = re.compile(r"\s*(\w+)\s*=\s*\{").match(text, pos)
+            if not fm:
+                break
+            depth, i = 1, fm.end()
+            while depth:
+                ch = text[i]
+                if ch == "\\":
+                    i += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(ch, 0)
+                i += 1
+            fields[fm.group(1)] = text[fm.end(): i - 1]
+            pos = i
+            sep = re.compile(r"\s*,?\s*").match(text, pos)
+            assert sep is not None
+            pos = sep.end()
+        assert text[pos] == "}", f"entry {key} not closed: {text[pos:pos + 40]!r}"
+        pos += 1
+        entries.append((kind, key, fields))
+    return entries
+
+
+def parse_ris(text: str) -> list[dict[str, list[str]]]:
+    records: list[dict[str, list[str]]] = []
+    current: dict[str, list[str]] | None = None
+    for line in text.split("\r\n"):
+        if not line:
+            continue
+        m = re.fullmatch(r"([A-Z][A-Z0-9])  - (.*)", line)
+        assert m, f"bad RIS line {line!r}"
+        tag, value = m.groups()
+        if tag == "TY":
+            assert current is None
+            current = {}
+        assert current is not None, "RIS record without TY"
+        if tag == "ER":
+            records.append(current)
+            current = None
+            continue
+        current.setdefault(tag, []).append(value)
+    assert current is None, "RIS record without ER"
+    return records
+
+
+def check_csl(text: str) -> list[dict[str, object]]:
+    items = json.loads(text)
+    assert isinstance(items, list)
+    for item in items:
+        assert item["type"] == "dataset" and item["id"] and item["title"]
+        assert all(set(a) == {"literal"} for a in item["author"])
+        if "issued" in item:
+            (parts,) = item["issued"]["date-parts"]
+            assert all(isinstance(p, int) for p in parts)
+    return items
+
+
+# --- the records ----------------------------------------------------------------------------------------------
+
+
+def seed(record_id: str) -> DatasetRecord:
+    for path in SEEDS.iterdir():
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc["id"] == record_id:
+            return read_ncdc(doc, str(path))
+    raise AssertionError(record_id)
+
+
+def collection(corpus: Path, name: str) -> DatasetRecord:
+    return read_stac_collection(json.loads((corpus / f"{name}.json").read_text()), name)
+
+
+def own_dois(doc: dict) -> list[str]:
+    """The DOIs a collection declares as its own: sci:doi, else its doi.org cite-as links."""
+    declared = doc.get("sci:doi")
+    if declared:
+        return declared if isinstance(declared, list) else [declared]
+    return [lk["href"].strip().split("doi.org/", 1)[1] for lk in doc.get("links", [])
+            if lk.get("rel") == "cite-as" and "doi.org/" in lk["href"]]
+
+
+def all_formats(record: DatasetRecord, lang: str) -> dict[str, str]:
+    return {fmt: format_citation(build_citation(record, lang), fmt) for fmt in FORMATS}
+
+
+def test_every_corpus_collection_cites_its_own_dois_in_every_format(stac_corpus: Path) -> None:
+    checked = 0
+    for path in sorted(stac_corpus.glob("*.json")):
+        doc = json.loads(path.read_text())
+        record = read_stac_collection(doc, str(path))
+        dois = own_dois(doc)
+        out = all_formats(record, "en")
+        (bib,) = parse_bibtex(out["bibtex"])
+        (ris,) = parse_ris(out["ris"])
+        (csl,) = check_csl(out["csl-json"])
+        for fmt, text in out.items():
+            for doi in dois:
+                assert doi.lower() in text.lower(), (path.name, fmt, doi)
+        if dois:
+            checked += 1
+            assert bib[2]["doi"] == dois[0] and ris["DO"] == [dois[0]] and csl["DOI"] == dois[0]
+        assert bib[2]["title"] and bib[2]["url"].startswith("https://")
+    assert checked >= 45  # 51 collections carry a DOI or a citation; most of them a DOI
+
+
+def test_modis_and_landsat_dois(stac_corpus: Path) -> None:
+    modis = all_formats(collection(stac_corpus, "modis-10A1-061"), "en")
+    assert "https://doi.org/10.5067/MODIS/MOD10A1.061" in modis["text"]
+    assert "(2021)" in modis["text"]  # the year of its own data set citation
+    landsat = all_formats(collection(stac_corpus, "landsat-c2-l2"), "en")
+    for doi in ("10.5066/P9IAXOVV", "10.5066/P9C7I13B", "10.5066/P9OGBGM6"):
+        for fmt, text in landsat.items():
+            assert doi in text, (fmt, doi)
+
+
+@pytest.mark.parametrize(("name", "data_start"), [("cil-gdpcir-cc-by", "1950"), ("sentinel-2-l2a", "2015")])
+def test_year_is_never_the_data_start(stac_corpus: Path, name: str, data_start: str) -> None:
+    record = collection(stac_corpus, name)
+    assert record.time.start is not None and str(record.time.start.year) == data_start
+    c = build_citation(record, "en")
+    assert c.year == ""  # the collection does not say when it was published
+    for text in all_formats(record, "en").values():
+        assert data_start not in text
+    assert "(n.d.)" in format_citation(c, "text")
+
+
+def test_publication_year_of_seeds() -> None:
+    magt = build_citation(seed(MAGT_ID), "en")
+    assert magt.year == "2026"  # publish_time 2026-04-07; the data start in 2010
+    smmr = seed(SMMR_ID)
+    assert build_citation(smmr, "zh").year == "2020" and smmr.time.start is not None
+    assert "1978" not in format_citation(build_citation(smmr, "zh"), "text")
+
+
+def test_seeds_carry_cstr_and_landing_page_in_every_format() -> None:
+    for path in SEEDS.iterdir():
+        record = read_ncdc(json.loads(path.read_text(encoding="utf-8")), str(path))
+        for lang in ("zh", "en"):
+            out = all_formats(record, lang)
+            for fmt, text in out.items():
+                assert record.cstr in text, (record.id, fmt)
+            (bib,) = parse_bibtex(out["bibtex"])
+            assert bib[2]["url"] == f"https://www.ncdc.ac.cn/portal/metadata/{record.id}"
+            assert bib[2]["publisher"] == record.publisher.get(lang)
+
+
+def test_all_authors_in_both_languages_no_et_al() -> None:
+    record = seed(MAGT_ID)
+    names = [p.name for p in record.contributors if p.role == "contributor"]
+    assert len(names) == 17
+    for lang in ("zh", "en"):
+        out = all_formats(record, lang)
+        assert out["text"].startswith(", ".join(names) + " (2026).")
+        assert "等" not in out["text"] and "et al" not in out["text"]
+        (_, _, fields), = parse_bibtex(out["bibtex"])
+        assert fields["author"] == " and ".join("{" + n + "}" for n in names)
+        (ris,) = parse_ris(out["ris"])
+        assert ris["AU"] == names
+        (csl,) = check_csl(out["csl-json"])
+        assert [a["literal"] for a in csl["author"]] == names  # type: ignore[index, union-attr]
+
+
+def test_own_citation_text_comes_first_and_gains_missing_identifiers() -> None:
+    doc = json.loads(next(p for p in SEEDS.iterdir() if SMMR_ID[:8] in p.read_text()).read_text())
+    doc["ds_ref_way"] = ("<p>车涛. 中国SMMR数据集. 国家冰川冻土沙漠科学数据中心, 2020. "
+                         "doi：10.11888/Snow.tpdc.270000</p>")
+    doc["paper_ref_way"] = "Che T, et al. A paper. Journal, 2016. doi:10.1000/paper.1"
+    record = read_ncdc(doc)
+    assert record.doi == "10.11888/Snow.tpdc.270000"  # the dataset's, not the paper's
+    assert record.references[0].doi == "10.1000/paper.1"
+    text = format_citation(build_citation(record, "zh"), "text")
+    assert text.startswith("车涛. 中国SMMR数据集.")
+    assert text.rstrip("\n").endswith("CSTR: 11738.11.ncdc.Westdc.2020.348.")
+    assert "10.1000/paper.1" not in text
+
+
+def test_hostile_text_stays_valid_bibtex_and_ris() -> None:
+    record = DatasetRecord(
+        id="x}y", source_kind="ncdc", title=LocalText(en="Snow {depth} 100% $x$ #1 a_b ~ ^ \\end}"),
+        contributors=(Person("O'Brien & {Sons}", role="contributor"),),
+        publisher=LocalText(en="Centre\nwith newline"),
+    )
+    (entry,) = parse_bibtex(format_citation(build_citation(record, "en"), "bibtex"))
+    assert entry[2]["title"].startswith("{Snow \\{depth\\} 100\\% \\$x\\$ \\#1 a\\_b")
+    (ris,) = parse_ris(format_citation(build_citation(record, "en"), "ris"))
+    assert ris["PB"] == ["Centre with newline"]
+
+
+def test_whole_result_files_have_unique_bibtex_keys(stac_corpus: Path) -> None:
+    records = [collection(stac_corpus, n) for n in ("daymet-annual-na", "daymet-annual-hi", "daymet-annual-pr")]
+    citations = [build_citation(r, "en") for r in records]
+    entries = parse_bibtex(format_citations(citations, "bibtex"))
+    assert len({key for _, key, _ in entries}) == 3
+    assert len(parse_ris(format_citations(citations, "ris"))) == 3
+    assert len(check_csl(format_citations(citations, "csl-json"))) == 3
+
+
+def test_cli_cite_every_format(tmp_path: Path, stac_corpus: Path) -> None:
+    assert cli.CITATION_FORMATS == FORMATS
+    index = tmp_path / "index.parquet"
+    LocalCatalog.from_paths([SEEDS, stac_corpus / "modis-10A1-061.json"]).save(index)
+    code, out = cli.run(["cite", "modis-10A1-061", "--index", str(index)])
+    assert code == 0 and "https://doi.org/10.5067/MODIS/MOD10A1.061" in out
+    code, out = cli.run(["cite", "modis-10A1-061", "--format", "bibtex", "--index", str(index)])
+    (entry,) = parse_bibtex(out)
+    assert {"doi", "url", "year", "author", "title", "publisher"} <= entry[2].keys()
+    code, out = cli.run(["cite", MAGT_ID, "--format", "ris", "--lang", "zh", "--index", str(index)])
+    (ris,) = parse_ris(out)
+    assert ris["TI"] == ["东北多年冻土区1km冻土地温分布数据（2010-2024年）"] and ris["PY"] == ["2026"]
+    code, out = cli.run(["cite", MAGT_ID, "--format", "csl-json", "--index", str(index)])
+    (item,) = check_csl(out)
+    assert item["issued"] == {"date-parts": [[2026]]}
+
+
+def test_cli_cite_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = cli.run(["cite", "no-such-id"])
+    assert code == 2 and "no dataset with id 'no-such-id'" in capsys.readouterr().err
+    code, _ = cli.run(["cite", MAGT_ID, "--format", "apa"])
+    assert code == 2 and "invalid choice: 'apa'" in capsys.readouterr().err
