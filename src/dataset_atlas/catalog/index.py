@@ -164,6 +164,7 @@ def save_index(frame: pd.DataFrame, report: IngestReport, path: str | os.PathLik
     """Write the index as GeoParquet, atomically: a crash mid-write keeps the old file."""
     with interrupts_raise(f"saving {path} interrupted; the previous index is unchanged"), IndexWriter(path) as writer:
         for start in range(0, len(frame), _WRITE_SLICE):
+            raise_if_interrupted()
             writer.write(frame.iloc[start:start + _WRITE_SLICE])
         return writer.commit(report)
 
@@ -249,6 +250,7 @@ class IndexWriter:
             self._fh.close()
             self._fh = None
             assert self._tmp is not None
+            raise_if_interrupted()  # the last moment at which the old index can still stay
             os.replace(self._tmp, self.target)
             self._tmp = None
             _fsync_folder(self.target.parent)
@@ -427,14 +429,37 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+class _Interrupt:
+    """The signal an ingest received and has not acted on yet (see :func:`interrupts_raise`)."""
+
+    signum: int | None = None
+    message = ""
+
+
+_INTERRUPT = _Interrupt()
+
+
+def raise_if_interrupted() -> None:
+    """Raise :class:`IngestInterrupted` if SIGTERM/SIGINT arrived inside :func:`interrupts_raise`.
+
+    Called at safe points (between files, chunks and row groups, and before the index is
+    replaced). Elsewhere, in worker processes and outside an ingest, it does nothing.
+    """
+    if _INTERRUPT.signum is not None:
+        raise IngestInterrupted(f"{signal.Signals(_INTERRUPT.signum).name}: {_INTERRUPT.message}")
+
+
 @contextlib.contextmanager
 def interrupts_raise(message: str) -> Iterator[None]:
-    """Turn SIGTERM and SIGINT into :class:`IngestInterrupted` while the block runs.
+    """Turn SIGTERM and SIGINT into :class:`IngestInterrupted` at the block's next safe point.
 
     Python dies on SIGTERM without running ``finally`` blocks (the temp file would stay) and
-    prints a traceback on SIGINT. Only in the main thread, and only where the handlers are
-    still Python's defaults (an application's own handlers are left alone). The first signal
-    raises; later ones are ignored so the clean-up is not interrupted in turn.
+    prints a traceback on SIGINT. The handler only records the signal: an exception raised
+    from a handler lands wherever the main thread happens to be, and inside a thread start,
+    a lock release or a ``__del__`` it was swallowed (the ingest went on and exited 0) or
+    turned into another error. :func:`raise_if_interrupted` raises it where that is safe.
+    Only in the main thread, and only where the handlers are still Python's defaults (an
+    application's own handlers are left alone); later signals are ignored.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -442,19 +467,20 @@ def interrupts_raise(message: str) -> Iterator[None]:
     defaults = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
     previous: dict[signal.Signals, Any] = {}
 
-    def stop(signum: int, _frame: object) -> None:
-        for sig in previous:
-            signal.signal(sig, signal.SIG_IGN)
-        raise IngestInterrupted(f"{signal.Signals(signum).name}: {message}")
+    def note(signum: int, _frame: object) -> None:
+        if _INTERRUPT.signum is None:
+            _INTERRUPT.signum = signum
 
     for sig, default in defaults.items():
         if signal.getsignal(sig) is default:
-            previous[sig] = signal.signal(sig, stop)
+            previous[sig] = signal.signal(sig, note)
+    _INTERRUPT.signum, _INTERRUPT.message = None, message
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _INTERRUPT.signum = None
 
 
 def load_index(path: str | os.PathLike[str], *, records: bool = True) -> tuple[pd.DataFrame, IngestReport]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.catalog.index import IndexWriter, interrupts_raise, records_to_frame
+from dataset_atlas.catalog.index import IndexWriter, interrupts_raise, raise_if_interrupted, records_to_frame
 from dataset_atlas.sources.discover import (
     MAX_RECORD_BYTES,
     IngestReport,
@@ -47,7 +47,10 @@ ChunkResult = tuple[pd.DataFrame, list[tuple[list[RecordInfo], list[Rejected], l
 
 
 def _read_chunk(chunk: list[tuple[Path, bool]], max_bytes: int) -> ChunkResult:
-    results = [read_file_encoded(path, explicit, max_bytes) for path, explicit in chunk]
+    results = []
+    for path, explicit in chunk:
+        raise_if_interrupted()  # reading in this process: stop between files
+        results.append(read_file_encoded(path, explicit, max_bytes))
     pairs = [pair for found, _, _ in results for pair in found]
     infos = [([RecordInfo(r.id, r.source_path, r.warnings) for r, _ in found], rejected, skipped)
              for found, rejected, skipped in results]
@@ -72,6 +75,16 @@ def _chunks(files: Iterable[tuple[Path, bool]], size: int) -> Iterator[list[tupl
         yield chunk
 
 
+def _wait(future: Future[ChunkResult]) -> ChunkResult:
+    """A worker's result, checking for SIGTERM/SIGINT every 0.2 s while it is not ready."""
+    while True:
+        raise_if_interrupted()
+        try:
+            return future.result(timeout=0.2)
+        except TimeoutError:  # concurrent.futures raises the builtin one since 3.11
+            continue
+
+
 def _in_workers(chunks: Iterator[list[tuple[Path, bool]]], max_bytes: int,
                 count: int) -> Generator[ChunkResult, None, None]:
     """Chunk results in order, at most ``count * IN_FLIGHT_PER_WORKER`` pending at a time.
@@ -87,9 +100,9 @@ def _in_workers(chunks: Iterator[list[tuple[Path, bool]]], max_bytes: int,
         for chunk in chunks:
             pending.append(pool.submit(_read_chunk, chunk, max_bytes))
             if len(pending) >= count * IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().result()
+                yield _wait(pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _wait(pending.popleft())
         finished = True
     finally:
         if finished:
@@ -171,6 +184,7 @@ def ingest_to_index(
     with interrupts_raise(f"ingest into {index} interrupted; the previous index is unchanged"), \
             IndexWriter(index) as writer:
         for frame in iter_frames(paths, report, max_bytes=max_bytes, progress=progress, workers=workers):
+            raise_if_interrupted()
             writer.write(frame)
         if report.ingested:
             writer.commit(report)
