@@ -125,13 +125,15 @@ class Problems:
     items: list[str] = field(default_factory=list)
 
 
-def superseded(request: Request) -> bool:
-    """An iframe's page load cut off because the iframe was removed or loaded again (Streamlit
-    replaced the element, e.g. the map moving between layouts on Back): nothing failed for
-    the user. Judged at the end of the test, when the frame's fate is known."""
+def superseded(request: Request, loaded: set[str]) -> bool:
+    """A load the page itself cut off, with nothing lost for the user: the iframe it was for
+    was removed (Streamlit replaced the element, e.g. the map moving between layouts on Back),
+    the same URL loaded later, or the test had already left the page. A server that fails
+    answers with a status (counted separately) or a network error other than ERR_ABORTED.
+    Judged at the end of the test, when the outcome is known."""
     frame = request.frame
-    return (request.failure == "net::ERR_ABORTED" and request.is_navigation_request()
-            and frame.parent_frame is not None and (frame.is_detached() or frame.url == request.url))
+    return request.failure == "net::ERR_ABORTED" and (
+        frame.is_detached() or request.url in loaded or frame.page.main_frame.url == "about:blank")
 
 
 @pytest.fixture()
@@ -142,11 +144,13 @@ def page(browser: Browser) -> Iterator[Page]:
     pg.on("console", lambda m: problems.items.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     pg.on("pageerror", lambda e: problems.items.append(f"pageerror: {e}"))
     aborted: list[Request] = []
+    loaded: set[str] = set()
+    pg.on("requestfinished", lambda r: loaded.add(r.url))
     pg.on("requestfailed", lambda r: aborted.append(r) if r.failure == "net::ERR_ABORTED" else problems.items.append(
         f"request failed: {r.url} {r.failure}"))
     pg.on("response", lambda r: problems.items.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     pg.on("dialog", lambda d: (problems.items.append(f"dialog: {d.message}"), d.dismiss()))
     yield pg
-    problems.items += [f"request failed: {r.url} {r.failure}" for r in aborted if not superseded(r)]
+    problems.items += [f"request failed: {r.url} {r.failure}" for r in aborted if not superseded(r, loaded)]
     context.close()
     assert problems.items == [], "the page was not clean:\n" + "\n".join(problems.items)

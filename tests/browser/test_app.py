@@ -100,9 +100,10 @@ def test_language_switch(page: Page, atlas: Server) -> None:
 def test_hostile_metadata_does_not_execute(page: Page, atlas: Server) -> None:
     frame = open_app(page, atlas, f"?id={HOSTILE_ID}&lang=zh")
     expect(page.get_by_text("恶意标题").first).to_be_visible(timeout=TIMEOUT)
+    # The map frames the selection (its iframe may be new and hidden until ready): wait for it.
+    frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=TIMEOUT)
     try:  # hover its extent if the map draws it one by one (tooltips are escaped text)
-        index = _path_with_tooltip(frame, HOSTILE_ID)
-        frame.locator("path.leaflet-interactive").nth(index).hover(force=True)
+        _path_with_tooltip(frame, HOSTILE_ID)  # leaves the pointer on it, its tooltip open
     except AssertionError:
         pass
     page.get_by_text("English", exact=True).click()
