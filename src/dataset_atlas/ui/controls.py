@@ -288,7 +288,9 @@ def facet_select(label_key: str, facet: str, vocabulary: list[str], key: str, re
     """A multiselect over a facet's values, each with its count given the other filters."""
     counts = result.facets[facet]
     st.multiselect(t(label_key, lang), _options(vocabulary, counts, st.session_state.get(key, [])), key=key,
-                   placeholder=t("any", lang), format_func=_with_counts(counts, lang, label))
+                   placeholder=t("any", lang), format_func=_with_counts(counts, lang, label),
+                   # Streamlit's "Select all" is English only, and all values is no filter at all.
+                   select_all=False)
 
 
 def render_top_bar(state: ViewState, result: SearchResult | None) -> None:
