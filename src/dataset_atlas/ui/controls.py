@@ -4,13 +4,14 @@ One canonical :class:`ViewState` per session (``_view``) is the truth; widgets o
 Each run:
 
 1. If the address bar differs from what this session last wrote (a deep link, Back/Forward,
-   an edited URL), the URL wins. Otherwise the widget values the browser sent win, and map
-   events (a click, a drawn box) arrive as pending field updates.
-2. Every widget's session value is then set again from the state, *before* the widget is
-   drawn. Streamlit keeps a keyed widget's value on the browser side as its formatted label;
-   labels change with the language and with facet counts, and a stale label comes back as a
-   value that no longer exists (``sort '标题'``). Re-asserting every run makes the browser
-   show the state in the current language with the current counts.
+   an edited URL) and no widget changed, the URL wins. Otherwise the widget values the
+   browser sent win, and map events (a click, a drawn box) arrive as pending field updates.
+2. Widget session values are then set again from the state, *before* the widgets are drawn:
+   those that differ, and all of them when the language or the view changed. Streamlit keeps
+   a keyed widget's value on the browser side as its formatted label; labels change with the
+   language and with facet counts (those widgets are set every run), and a stale label comes
+   back as a value that no longer exists (``sort '标题'``).
+3. The URL is written at once (see :func:`write_url`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dataset_atlas.ui.state import (
 
 _VIEW = "_view"  # the canonical ViewState
 _URL_SEEN = "_url_seen"  # the query string this session last wrote (normalised)
+_SHOWN = "_widgets_shown"  # the widget values the last run set (to tell a user's change)
 _PENDING = "_pending_fields"  # ViewState fields to change on the next run (map events)
 _BAD_BBOX = "_bbox_typed_invalid"  # area text that does not parse (kept in the box, not applied)
 _COUNTED = ("w_cat", "w_tres", "w_access", "w_fmt")  # multiselects whose labels carry counts
@@ -131,9 +133,25 @@ def select(record_id: str | None) -> None:
     st.rerun()
 
 
-def _url_changed() -> bool:
+def _url_wins() -> bool:
+    """Whether this run takes its state from the address bar rather than from the widgets.
+
+    The URL wins when it differs from what this session last wrote (a deep link, Back or
+    Forward, an edited URL), unless a widget changed too. Every rerun request carries the
+    browser's URL: a quick second click can be sent before the URL written for the first one
+    arrived, and that stale URL must not undo the click.
+    """
     ss = st.session_state
-    return _VIEW not in ss or _url_now() != ss.get(_URL_SEEN)
+    if _VIEW not in ss:
+        return True
+    if _url_now() == ss.get(_URL_SEEN):
+        return False
+    shown = ss.get(_SHOWN, {})
+    return not any(key in ss and _comparable(ss[key]) != _comparable(value) for key, value in shown.items())
+
+
+def _comparable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def current_view() -> str:
@@ -142,7 +160,7 @@ def current_view() -> str:
     pending = ss.get(_PENDING, {}).get("view")
     if pending in VIEWS:
         return str(pending)
-    if _url_changed():
+    if _url_wins():
         return state_from_params(_url_now()).view
     widget = ss.get("w_view")
     return widget if widget in VIEWS else ss[_VIEW].view
@@ -151,7 +169,7 @@ def current_view() -> str:
 def current_state(year_span: tuple[int, int]) -> ViewState:
     """The view state for this run (see the module doc), with every widget set to show it."""
     ss = st.session_state
-    if _url_changed():
+    if _url_wins():
         state = state_from_params(_url_now())
     else:
         state = _state_from_widgets(ss[_VIEW], year_span)
@@ -176,6 +194,7 @@ def current_state(year_span: tuple[int, int]) -> ViewState:
         # changing right now. Labels change with the language, facet labels with the counts.
         if relabel or key in _COUNTED or key not in ss or ss[key] != value:
             ss[key] = value
+    ss[_SHOWN] = shown
     # The address bar follows at once, not at the end of the page: a run cut short (a newer
     # click, a map event) must not leave the URL behind the state, or the next Back/Forward
     # would compare against a stale "last written" URL and be taken for no change.
