@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import CHROMIUM_ARGS, Server, chromium_path
+from .conftest import CHROMIUM_ARGS, MAP_FRAME, Server, chromium_path
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -39,6 +39,18 @@ def test_chinese_uses_the_bundled_font_when_the_machine_has_none(atlas: Server, 
         assert "Atlas CJK Fallback" in page.evaluate("getComputedStyle(document.body).fontFamily")
         assert page.evaluate("document.fonts.check(\"16px 'Atlas CJK Fallback'\", '冻土地温')")
         page.screenshot(path=str(tmp_path / "no-cjk-font.png"))
+        # Inside the map's iframe too (tooltips, the corner list): its own stylesheet declares it.
+        page = bare.new_page(viewport={"width": 1300, "height": 900})  # the first stays as it is
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+        page.goto(f"{atlas.url}/?lang=zh")
+        map_frame = page.frame_locator(MAP_FRAME).first
+        map_frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=TIMEOUT)
+        frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        assert "Atlas CJK Fallback" in frame.evaluate(
+            "getComputedStyle(document.querySelector('.leaflet-container')).fontFamily")
+        assert frame.evaluate("document.fonts.load(\"12px 'Atlas CJK Fallback'\", '冻土').then(f => f.length)") == 1
+        assert frame.evaluate("document.fonts.check(\"12px 'Atlas CJK Fallback'\", '冻土')")
     finally:
         bare.close()
     assert problems == []
