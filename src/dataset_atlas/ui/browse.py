@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dataset_atlas.catalog import LocalCatalog, SearchResult
+from dataset_atlas.catalog import Catalog, SearchResult
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import (
@@ -65,7 +65,7 @@ def run_through_entry_script() -> None:
         st.rerun()
 
 
-def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
+def prepare() -> tuple[Catalog, ViewState, SearchResult]:
     """Catalog, view state (URL/widgets) and the search result, with the sidebar drawn."""
     run_through_entry_script()
     try:
@@ -383,7 +383,7 @@ def open_dataset_page() -> None:
     set_pending(view="dataset")
 
 
-def selected_record(catalog: LocalCatalog, state: ViewState) -> DatasetRecord | None:
+def selected_record(catalog: Catalog, state: ViewState) -> DatasetRecord | None:
     """The selected dataset, or None (a missing one is reported by the caller)."""
     if not state.selected:
         return None
