@@ -1,0 +1,458 @@
+"""The catalog in PostgreSQL + pgstac: records as STAC collections, queried in SQL.
+
+Layout (see docs/architecture.md, "Sharing a catalog"):
+
+* ``pgstac.collections`` holds one STAC collection per record, so stac-fastapi-pgstac
+  (``dataset-atlas serve-stac``) and any STAC client read the catalog. Each collection carries
+  the fields the app queries on as properties prefixed ``atlas:`` (:data:`PREFIX`), and the
+  whole normalised record as ``atlas:record``, so :meth:`PgstacCatalog.get` gives back exactly
+  what was ingested. A record that came from a STAC collection is stored as that collection,
+  with the ``atlas:`` properties added.
+* ``dataset_atlas.records`` is a flat, typed row per collection (the same columns as the
+  GeoParquet index, computed by the same Python code at ingest, so queries agree with the
+  local index), with the indexes the filters use: GiST on the extent, B-trees on dates,
+  resolution and the facet columns, GIN (array) on formats and GIN trigram on the search text
+  (so Chinese substrings such as 冻土 are found). A foreign key removes a row when its
+  collection is deleted by any writer.
+
+Every filter, the sort, the limit and the facet counts (each facet counted over the rows
+matching every *other* filter, as :func:`dataset_atlas.catalog.query.facet_counts` does)
+run in the database; only the page of rows asked for comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dataset_atlas.catalog import CatalogSource, SearchResult
+from dataset_atlas.catalog.index import COLUMNS, LIST_SEP, normalize_frame_types
+from dataset_atlas.catalog.query import FACETS, SORT_KEYS, Query, text_terms
+from dataset_atlas.errors import AtlasError, QueryError
+from dataset_atlas.model import DatasetRecord
+from dataset_atlas.sources.discover import IngestReport
+from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
+
+PREFIX = "atlas:"
+SCHEMA_VERSION = 1
+RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
+_LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
+
+# The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
+# each time (under an advisory lock, so two curators ingesting at once do not race).
+SCHEMA_SQL = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE SCHEMA IF NOT EXISTS dataset_atlas;
+CREATE TABLE IF NOT EXISTS dataset_atlas.records (
+    id text PRIMARY KEY REFERENCES pgstac.collections (id) ON DELETE CASCADE,
+    ord bigint NOT NULL,
+    source_kind text NOT NULL, source_path text NOT NULL,
+    title_zh text NOT NULL, title_en text NOT NULL, category text NOT NULL, keywords text NOT NULL,
+    formats text[] NOT NULL, place_zh text NOT NULL, place_en text NOT NULL,
+    west float8, south float8, east float8, north float8, extent_quality text NOT NULL,
+    start_date date, end_date date, ongoing boolean NOT NULL,
+    resolution_m float8, resolution_text text NOT NULL, time_resolution text NOT NULL,
+    access text NOT NULL, licence text NOT NULL, size_bytes bigint, file_count bigint,
+    search_text text NOT NULL,
+    -- Python's str.lower() of the titles: the sort keys the local index uses, byte for byte
+    title_en_key text NOT NULL, title_zh_key text NOT NULL,
+    -- a span given backwards (end before start) is searched with its ends swapped
+    t_lo date GENERATED ALWAYS AS (CASE WHEN end_date IS NULL OR start_date IS NULL OR start_date <= end_date
+                                   THEN start_date ELSE end_date END) STORED,
+    t_hi date GENERATED ALWAYS AS (CASE WHEN end_date IS NULL OR start_date IS NULL OR start_date <= end_date
+                                   THEN end_date ELSE start_date END) STORED,
+    -- the box for the GiST index; one crossing 180° is indexed as the whole longitude range
+    geom geometry GENERATED ALWAYS AS (CASE WHEN west IS NULL THEN NULL
+        WHEN west > east THEN ST_MakeEnvelope(-180, south, 180, north, 4326)
+        ELSE ST_MakeEnvelope(west, south, east, north, 4326) END) STORED
+);
+CREATE SEQUENCE IF NOT EXISTS dataset_atlas.ingest_order;
+CREATE INDEX IF NOT EXISTS records_geom ON dataset_atlas.records USING gist (geom);
+CREATE INDEX IF NOT EXISTS records_time ON dataset_atlas.records (t_lo, t_hi);
+CREATE INDEX IF NOT EXISTS records_resolution ON dataset_atlas.records (resolution_m);
+CREATE INDEX IF NOT EXISTS records_category ON dataset_atlas.records (category);
+CREATE INDEX IF NOT EXISTS records_time_resolution ON dataset_atlas.records (time_resolution);
+CREATE INDEX IF NOT EXISTS records_access ON dataset_atlas.records (access);
+CREATE INDEX IF NOT EXISTS records_formats ON dataset_atlas.records USING gin (formats);
+CREATE INDEX IF NOT EXISTS records_text ON dataset_atlas.records USING gin (search_text gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS records_ord ON dataset_atlas.records (ord);
+CREATE INDEX IF NOT EXISTS records_title_en ON dataset_atlas.records ((title_en_key COLLATE "C"), ord);
+CREATE INDEX IF NOT EXISTS records_start ON dataset_atlas.records (start_date, ord);
+CREATE TABLE IF NOT EXISTS dataset_atlas.meta (key text PRIMARY KEY, value jsonb NOT NULL);
+"""
+
+_SORT_SQL = {
+    "title": 'title_en_key COLLATE "C"', "title_zh": 'title_zh_key COLLATE "C"',
+    "start": "start_date ASC NULLS LAST", "-start": "start_date DESC NULLS LAST",
+    "end": "end_date ASC NULLS LAST", "-end": "end_date DESC NULLS LAST",
+    "resolution": "resolution_m ASC NULLS LAST", "-resolution": "resolution_m DESC NULLS LAST",
+    "size": "size_bytes ASC NULLS LAST", "-size": "size_bytes DESC NULLS LAST",
+    "category": 'category COLLATE "C"',
+}  # fmt: skip
+_SELECT_COLUMNS = ", ".join(
+    "array_to_string(formats, E'\\x1f') AS formats" if c == "formats"
+    else "start_date AS start" if c == "start" else "end_date AS end" if c == "end" else c
+    for c in RESULT_COLUMNS)
+_FACET_COLUMNS = {"category": "category", "time_resolution": "time_resolution", "access": "access",
+                  "formats": "formats", "extent_quality": "extent_quality"}
+
+
+def _connect(dsn: str, **kwargs: Any) -> Any:
+    import psycopg
+
+    try:
+        return psycopg.connect(dsn, **kwargs)
+    except psycopg.OperationalError as exc:
+        where = CatalogSource("pgstac", dsn).display
+        raise AtlasError(f"cannot connect to the catalog database {where}: "
+                         f"{str(exc).strip().splitlines()[0]}") from exc
+
+
+def install_schema(dsn: str) -> str:
+    """Install or migrate pgstac (pypgstac's migrations) and the atlas tables; returns pgstac's version."""
+    from pypgstac.db import PgstacDB
+    from pypgstac.migrate import Migrate
+
+    with _connect(dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        try:
+            db = PgstacDB(dsn=dsn)
+            try:
+                version = Migrate(db).run_migration()
+            finally:
+                db.close()
+            with conn.transaction():
+                conn.execute(SCHEMA_SQL)
+                conn.execute("INSERT INTO dataset_atlas.meta VALUES ('schema_version', %s) "
+                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(SCHEMA_VERSION),))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+    return str(version)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+
+
+def _day(value: Any) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def collection_document(record: dict[str, Any], row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The STAC collection stored for one record (``record``: its normalised dict, ``row``: its index row)."""
+    raw = record.get("raw") or {}
+    base: dict[str, Any] = dict(raw) if record.get("source_kind") == "stac" and is_stac_collection(raw) else {}
+    title = record.get("title") or {}
+    abstract = record.get("abstract_text") or {}
+    bbox = None if _num(row["west"]) is None else [float(row[k]) for k in ("west", "south", "east", "north")]
+    start, end = _day(row["start"]), _day(row["end"])
+    base.update({
+        "type": "Collection", "id": record["id"],
+        "stac_version": base.get("stac_version") or "1.0.0",
+        "title": base.get("title") or title.get("en") or title.get("zh") or record["id"],
+        "description": base.get("description") or abstract.get("en") or abstract.get("zh") or record["id"],
+        "license": base.get("license") or "other",
+        "links": base.get("links") if isinstance(base.get("links"), list) else [],
+    })
+    if "keywords" not in base and record.get("keywords"):
+        base["keywords"] = list(record["keywords"])
+    if not isinstance(base.get("extent"), dict) or record.get("source_kind") != "stac":
+        # No extent is written as the whole globe (STAC needs one); atlas:extent_quality says "missing".
+        base["extent"] = {"spatial": {"bbox": [bbox or [-180.0, -90.0, 180.0, 90.0]]},
+                          "temporal": {"interval": [[f"{start}T00:00:00Z" if start else None,
+                                                     f"{end}T23:59:59Z" if end else None]]}}
+    flat = {
+        "title_zh": row["title_zh"], "title_en": row["title_en"], "category": row["category"],
+        "keywords": list(record.get("keywords") or []), "formats": list(record.get("formats") or []),
+        "bbox": bbox, "extent_quality": row["extent_quality"], "start": start, "end": end,
+        "ongoing": bool(row["ongoing"]), "resolution_m": _num(row["resolution_m"]),
+        "resolution_text": row["resolution_text"], "time_resolution": row["time_resolution"],
+        "access": row["access"], "licence": row["licence"], "source_kind": row["source_kind"],
+    }
+    base.update({PREFIX + k: v for k, v in flat.items()})
+    base[PREFIX + "record"] = record
+    return base
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _table_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows for ``dataset_atlas.records`` from an index frame (same values the local index holds)."""
+    out = []
+    for r in frame.to_dict("records"):
+        formats = [f for f in str(r["formats"]).split(LIST_SEP) if f] if r["formats"] else []
+        out.append((
+            r["id"], r["source_kind"], r["source_path"], r["title_zh"], r["title_en"], r["category"], r["keywords"],
+            formats, r["place_zh"], r["place_en"], _num(r["west"]), _num(r["south"]), _num(r["east"]),
+            _num(r["north"]), r["extent_quality"], _day(r["start"]), _day(r["end"]), bool(r["ongoing"]),
+            _num(r["resolution_m"]), r["resolution_text"], r["time_resolution"], r["access"], r["licence"],
+            _int_or_none(r["size_bytes"]), _int_or_none(r["file_count"]), r["search_text"],
+            (r["title_en"] or "").lower(), (r["title_zh"] or "").lower(),
+        ))
+    return out
+
+
+_INSERT_COLUMNS = ("id, source_kind, source_path, title_zh, title_en, category, keywords, formats, place_zh, "
+                   "place_en, west, south, east, north, extent_quality, start_date, end_date, ongoing, resolution_m, "
+                   "resolution_text, time_resolution, access, licence, size_bytes, file_count, search_text, "
+                   "title_en_key, title_zh_key")
+
+
+def write_frame(conn: Any, frame: pd.DataFrame) -> None:
+    """Upsert one index frame's records: collections and flat rows, in the caller's transaction."""
+    from psycopg.types.json import Jsonb
+
+    rows = frame.to_dict("records")
+    docs = [collection_document(json.loads(r["record"]), r) for r in rows]
+    with conn.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_incoming (content jsonb) ON COMMIT DELETE ROWS")
+        with cur.copy("COPY atlas_incoming (content) FROM STDIN") as copy:
+            for doc in docs:
+                copy.write_row((Jsonb(doc),))
+        cur.execute("INSERT INTO pgstac.collections (content) SELECT content FROM atlas_incoming "
+                    "ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content")
+        cur.execute("TRUNCATE atlas_incoming")
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_rows (LIKE dataset_atlas.records) ON COMMIT DELETE ROWS")
+        table_rows = _table_rows(frame)
+        # ord: the order of ingest, the tie-break of every sort (as the local index keeps file order)
+        cur.execute("SELECT nextval('dataset_atlas.ingest_order') FROM generate_series(1, %s)", (len(table_rows),))
+        order = sorted(int(v) for (v,) in cur.fetchall())
+        with cur.copy(f"COPY atlas_rows ({_INSERT_COLUMNS}, ord) FROM STDIN") as copy:
+            for row, ord_ in zip(table_rows, order, strict=True):
+                copy.write_row((*row, ord_))
+        excluded = ", ".join(f"EXCLUDED.{c.strip()}" for c in _INSERT_COLUMNS.split(","))
+        cur.execute(f"INSERT INTO dataset_atlas.records ({_INSERT_COLUMNS}, ord) "
+                    f"SELECT {_INSERT_COLUMNS}, ord FROM atlas_rows "
+                    f"ON CONFLICT (id) DO UPDATE SET ({_INSERT_COLUMNS}, ord) = ROW({excluded}, EXCLUDED.ord)")
+        cur.execute("TRUNCATE atlas_rows")
+
+
+def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
+                     progress: Callable[[int], None] | None = None, workers: int | None = None) -> IngestReport:
+    """Read record files into a pgstac database (schema installed or migrated first; upsert).
+
+    All records of one run land in one transaction: a failed or interrupted ingest leaves the
+    catalog as it was, and readers never see half an ingest.
+    """
+    from dataset_atlas.catalog.index import interrupts_raise
+    from dataset_atlas.catalog.ingest import iter_frames
+
+    install_schema(dsn)
+    report = IngestReport()
+    with interrupts_raise("ingest into the database interrupted; the catalog is unchanged"), \
+            _connect(dsn) as conn, conn.transaction():
+        for frame in iter_frames(paths, report, progress=progress, workers=workers):
+            write_frame(conn, frame)
+        if report.ingested:
+            from psycopg.types.json import Jsonb
+
+            conn.execute("INSERT INTO dataset_atlas.meta VALUES ('last_ingest', %s) "
+                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (Jsonb(report.to_dict()),))
+    return report
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any]]:
+    """SQL conditions keyed as :func:`~dataset_atlas.catalog.query.filter_masks` keys its masks, and parameters."""
+    conds: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    if query.bbox is not None:
+        qw, qs, qe, qn = query.bbox
+        params.update(qw=qw, qs=qs, qe=qe, qn=qn)
+        parts = [("%(qw)s", "180.0"), ("-180.0", "%(qe)s")] if qw > qe else [("%(qw)s", "%(qe)s")]
+        lon = " OR ".join(
+            f"(west <= {hi} AND (CASE WHEN west > east THEN 180.0 ELSE east END) >= {lo})"
+            f" OR (west > east AND -180.0 <= {hi} AND east >= {lo})" for lo, hi in parts)
+        envelope = ("ST_MakeEnvelope(-180, %(qs)s, 180, %(qn)s, 4326)" if qw > qe
+                    else "ST_MakeEnvelope(%(qw)s, %(qs)s, %(qe)s, %(qn)s, 4326)")
+        conds["bbox"] = f"(geom && {envelope} AND south <= %(qn)s AND north >= %(qs)s AND ({lon}))"
+    if query.start is not None or query.end is not None:
+        cond = "(t_lo IS NOT NULL OR t_hi IS NOT NULL)"
+        if query.end is not None:
+            params["t_end"] = query.end
+            cond += " AND (t_lo IS NULL OR t_lo <= %(t_end)s)"
+        if query.start is not None:
+            params["t_start"] = query.start
+            cond += " AND (t_hi IS NULL OR t_hi >= %(t_start)s)"
+        conds["time"] = f"({cond})"
+    if query.min_resolution_m is not None or query.max_resolution_m is not None:
+        cond = "resolution_m IS NOT NULL"
+        if query.min_resolution_m is not None:
+            params["r_min"] = query.min_resolution_m * (1 - 1e-9)
+            cond += " AND resolution_m >= %(r_min)s"
+        if query.max_resolution_m is not None:
+            params["r_max"] = query.max_resolution_m * (1 + 1e-9)
+            cond += " AND resolution_m <= %(r_max)s"
+        conds["resolution"] = f"({cond})"
+    for key, column, values in (("category", "category", query.categories),
+                                ("time_resolution", "time_resolution", query.time_resolutions),
+                                ("access", "access", query.access),
+                                ("extent_quality", "extent_quality", query.extent_qualities),
+                                ("ids", "id", query.ids)):
+        if values:
+            params[f"v_{key}"] = list(values)
+            conds[key] = f"{column} = ANY(%(v_{key})s)"
+    if query.formats:
+        params["v_formats"] = list(query.formats)
+        conds["formats"] = "formats && %(v_formats)s::text[]"
+    terms = text_terms(query.text) if query.text.strip() else []
+    if terms:
+        likes = []
+        for i, term in enumerate(terms):
+            params[f"text_{i}"] = _like(term)
+            likes.append(f"search_text LIKE %(text_{i})s")
+        conds["text"] = "(" + " AND ".join(likes) + ")"
+    return conds, params
+
+
+def _counts_sql(facet_conds: dict[str, str], where_common: str) -> str:
+    """matched, without extent, total and per-facet counts in one statement.
+
+    The rows passing the shared filters are read once (``matching``) with one flag per facet
+    filter; each facet is then counted over the rows whose *other* flags hold.
+    """
+    flags = "".join(f", ({c}) AS f_{k}" for k, c in facet_conds.items())
+    all_flags = " AND ".join(f"f_{k}" for k in facet_conds) or "TRUE"
+    parts = [
+        "SELECT '' AS facet, 'matched' AS value, count(*) AS n FROM matching WHERE " + all_flags,
+        "SELECT '', 'without', count(*) FROM matching WHERE no_extent AND " + all_flags,
+        "SELECT '', 'total', (SELECT count(*) FROM dataset_atlas.records)",
+    ]
+    for facet in FACETS:
+        others = " AND ".join(f"f_{k}" for k in facet_conds if k != facet) or "TRUE"
+        if facet == "formats":  # one count per value in the list (empty values are not formats)
+            parts.append(f"SELECT 'formats', value, count(*) FROM matching, unnest(formats) AS value "
+                         f"WHERE {others} AND value <> '' GROUP BY value")
+        else:
+            parts.append(f"SELECT '{facet}', {_FACET_COLUMNS[facet]}, count(*) FROM matching "
+                         f"WHERE {others} GROUP BY {_FACET_COLUMNS[facet]}")
+    return (f"WITH matching AS MATERIALIZED (SELECT category, time_resolution, access, formats, extent_quality, "
+            f"west IS NULL AS no_extent{flags} FROM dataset_atlas.records WHERE {where_common}) "
+            + " UNION ALL ".join(parts))
+
+
+class PgstacCatalog:
+    """A catalog in a pgstac database; every query runs in SQL (see the module docs)."""
+
+    facets_available = True
+
+    def __init__(self, dsn: str, *, pool_size: int = 4) -> None:
+        self.dsn = dsn
+        self.source = CatalogSource("pgstac", dsn)
+        self._pool_size = pool_size
+        self._pool: Any = None
+        self._lock = threading.Lock()
+        with _connect(dsn, autocommit=True) as conn:  # fails fast, in one line, on a wrong URL
+            ready = conn.execute("SELECT to_regclass('dataset_atlas.records') IS NOT NULL "
+                                 "AND to_regclass('dataset_atlas.meta') IS NOT NULL").fetchone()[0]
+            if not ready:
+                raise AtlasError(f"{self.source.display}: no Dataset Atlas catalog in this database yet; "
+                                 "create it with `dataset-atlas ingest PATH --catalog URL`")
+            last = conn.execute("SELECT value FROM dataset_atlas.meta WHERE key = 'last_ingest'").fetchone()
+        self.report = IngestReport.from_dict(last[0]) if last else IngestReport()
+
+    def _connection(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                # Streamlit serves each session in its own thread: a small pool, opened once per process.
+                self._pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=False,
+                                            kwargs={"autocommit": True})
+                try:
+                    self._pool.open(wait=True, timeout=30)
+                except Exception as exc:
+                    self._pool = None
+                    raise AtlasError(f"cannot connect to the catalog database {self.source.display}: {exc}") from exc
+            return self._pool.connection()
+
+    def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        with self._connection() as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __len__(self) -> int:
+        return int(self._fetch("SELECT count(*) FROM dataset_atlas.records")[0][0])
+
+    def time_span(self) -> tuple[date | None, date | None]:
+        """Earliest and latest start or end."""
+        row = self._fetch("SELECT least(min(start_date), min(end_date)), greatest(max(start_date), max(end_date)) "
+                          "FROM dataset_atlas.records")[0]
+        return row[0], row[1]
+
+    def search(self, query: Query) -> SearchResult:
+        """Filter, count facets, sort and limit, all in the database."""
+        if query.sort not in _SORT_SQL:
+            raise QueryError(f"sort {query.sort!r}: expected one of {', '.join(SORT_KEYS)}")
+        conds, params = where_clauses(query)
+        common = [c for k, c in conds.items() if k not in FACETS]  # filters every facet count shares
+        facet_conds = {k: c for k, c in conds.items() if k in FACETS}
+        where_common = " AND ".join(common) or "TRUE"
+        where_all = " AND ".join([*common, *facet_conds.values()]) or "TRUE"
+        limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
+        rows_sql = (f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records WHERE {where_all} "
+                    f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}")
+        counts_sql = _counts_sql(facet_conds, where_common)
+        with self._connection() as conn, conn.cursor() as cur:
+            cur.execute(rows_sql, params)
+            names = [d.name for d in cur.description]
+            rows = cur.fetchall()
+            cur.execute(counts_sql, params)
+            counted = cur.fetchall()
+        frame = self._frame(rows, names)
+        totals = {name: int(n) for facet, name, n in counted if facet == ""}
+        facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        for facet, value, n in counted:
+            if facet and n:
+                facets[facet][str(value)] = int(n)
+        facets = {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in facets.items()}
+        return SearchResult(frame, totals["matched"], totals["total"], facets, totals["without"])
+
+    @staticmethod
+    def _frame(rows: Sequence[tuple[Any, ...]], names: list[str]) -> pd.DataFrame:
+        frame = pd.DataFrame.from_records(list(rows), columns=names)
+        for col in ("west", "south", "east", "north", "resolution_m"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        for col in ("size_bytes", "file_count"):
+            frame[col] = pd.array([None if pd.isna(v) else int(v) for v in frame[col]], dtype="Int64")
+        for col in ("start", "end"):
+            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
+        return normalize_frame_types(frame[RESULT_COLUMNS])
+
+    def get(self, record_id: str) -> DatasetRecord | None:
+        """The record as ingested (``atlas:record``); a collection written by another tool is read as STAC."""
+        found = self._fetch("SELECT content FROM pgstac.collections WHERE id = %s", (record_id,))
+        if not found:
+            return None
+        content = found[0][0]
+        stored = content.get(PREFIX + "record")
+        if isinstance(stored, dict):
+            return DatasetRecord.from_dict(stored)
+        return read_stac_collection(content, f"{self.source.display}/collections/{record_id}")
+
+    def values(self, column: str) -> list[str]:
+        """Distinct non-empty values of a facet column, most frequent first."""
+        if column not in _FACET_COLUMNS:
+            raise QueryError(f"values of {column!r}: expected one of {', '.join(_FACET_COLUMNS)}")
+        expr = "unnest(formats)" if column == "formats" else column
+        rows = self._fetch(f"SELECT value, count(*) AS n FROM (SELECT {expr} AS value FROM dataset_atlas.records) v "
+                           "WHERE value <> '' GROUP BY value ORDER BY n DESC, value")
+        return [str(v) for v, _ in rows]
