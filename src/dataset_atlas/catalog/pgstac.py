@@ -168,6 +168,8 @@ def collection_document(record: dict[str, Any], row: Mapping[Any, Any]) -> dict[
         base["extent"] = {"spatial": {"bbox": [bbox or [-180.0, -90.0, 180.0, 90.0]]},
                           "temporal": {"interval": [[f"{start}T00:00:00Z" if start else None,
                                                      f"{end}T23:59:59Z" if end else None]]}}
+    if bbox is not None:
+        base["extent"] = {**base["extent"], "spatial": {"bbox": _stac_boxes(bbox, base["extent"].get("spatial"))}}
     flat = {
         "title_zh": row["title_zh"], "title_en": row["title_en"], "category": row["category"],
         "keywords": list(record.get("keywords") or []), "formats": list(record.get("formats") or []),
@@ -179,6 +181,21 @@ def collection_document(record: dict[str, Any], row: Mapping[Any, Any]) -> dict[
     base.update({PREFIX + k: v for k, v in flat.items()})
     base[PREFIX + "record"] = record
     return base
+
+
+def _stac_boxes(bbox: list[float], spatial: Any) -> list[list[float]]:
+    """The collection's boxes with the record's overall extent first.
+
+    pgstac indexes only the first box, as an envelope: a first box that is one part of the
+    data (as some collections list them) would hide the rest from bbox searches, and one
+    across 180° (west > east) would become the opposite side of the globe. So the first box is
+    the overall extent, as the whole longitude band when it crosses 180°, with the two halves
+    and the collection's own boxes after it.
+    """
+    w, s, e, n = bbox
+    boxes = [[-180.0, s, 180.0, n], [w, s, 180.0, n], [-180.0, s, e, n]] if w > e else [list(bbox)]
+    own: Any = spatial.get("bbox") if isinstance(spatial, dict) else None
+    return boxes + [b for b in (own if isinstance(own, list) else []) if b not in boxes]
 
 
 def _int_or_none(value: Any) -> int | None:
