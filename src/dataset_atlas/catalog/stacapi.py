@@ -13,7 +13,7 @@ Differences, on purpose and tested (tests/test_stac_api.py):
 * free text is the API's ``q``: word-based full text (``snow`` finds "snow" but not
   "snowfall"), not the substring match of the other backends (冻土 inside a longer word);
 * facet counts need an aggregation the API does not have: :attr:`StacApiCatalog.facets_available`
-  is False, the counts are empty and the app says so;
+  is False, :attr:`SearchResult.facets` is empty and the app says so instead of showing counts;
 * catalog-wide vocabularies and the time span read every collection once (cached).
 """
 
@@ -30,7 +30,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from dataset_atlas.catalog import CatalogSource, LocalCatalog, SearchResult
 from dataset_atlas.catalog.pgstac import PREFIX
-from dataset_atlas.catalog.query import FACETS, Query
+from dataset_atlas.catalog.query import Query
 from dataset_atlas.errors import AtlasError, RecordError
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.sources.discover import IngestReport
@@ -154,7 +154,7 @@ class StacApiCatalog:
         fetched = LocalCatalog.from_records(self._records(docs))
         # The API already applied the free text (its own, word-based semantics: see the module docs).
         result = fetched.search(replace(query, text=""))
-        return SearchResult(result.frame, result.matched, len(self), {f: {} for f in FACETS}, result.without_extent)
+        return SearchResult(result.frame, result.matched, len(self), {}, result.without_extent)
 
     def __len__(self) -> int:
         page = self._get(f"{self.base}/collections?limit=1")
