@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +13,7 @@ from dataset_atlas.catalog.pgstac import ingest_to_pgstac
 
 from ..conftest import MAGT_ID
 from ..pgcluster import Cluster
-from .conftest import HOSTILE, HOSTILE_ID, ROOT, Server, start_streamlit, stop
+from .conftest import HOSTILE, ROOT, Server, start_streamlit, stop
 from .test_app import TIMEOUT, open_app, wait_count
 
 pytestmark = pytest.mark.browser
