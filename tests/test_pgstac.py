@@ -171,6 +171,18 @@ def test_an_unreachable_database_is_one_clear_line(pg_cluster: Cluster) -> None:
     assert "secret" not in str(info.value)
 
 
+def test_a_database_that_goes_away_is_a_clear_error(pg_cluster: Cluster) -> None:
+    dsn = pg_cluster.create_database("gone")
+    ingest_to_pgstac([SEEDS], dsn)
+    catalog = PgstacCatalog(dsn)
+    assert catalog.search(Query()).matched == 3
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')  # ends the pooled connections too
+    with pytest.raises(AtlasError, match="did not answer"):
+        catalog.search(Query())
+    catalog.close()
+
+
 def test_cli_ingest_search_show_export_on_pgstac(pg_dsn: str, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(["ingest", str(SEEDS), "--catalog", pg_dsn, "--json"])

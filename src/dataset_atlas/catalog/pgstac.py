@@ -22,14 +22,16 @@ run in the database; only the page of rows asked for comes back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from dataset_atlas.catalog import CatalogSource, SearchResult
@@ -43,6 +45,7 @@ from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
 PREFIX = "atlas:"
 SCHEMA_VERSION = 1
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
+POOL_TIMEOUT_S = 30
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
@@ -234,7 +237,7 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_incoming (content jsonb) ON COMMIT DELETE ROWS")
         with cur.copy("COPY atlas_incoming (content) FROM STDIN") as copy:
             for doc in docs:
-                copy.write_row((Jsonb(doc),))
+                copy.write_row((Jsonb(doc, dumps=orjson.dumps),))  # orjson: a third of the json module's time
         cur.execute("INSERT INTO pgstac.collections (content) SELECT content FROM atlas_incoming "
                     "ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content")
         cur.execute("TRUNCATE atlas_incoming")
@@ -380,20 +383,34 @@ class PgstacCatalog:
             last = conn.execute("SELECT value FROM dataset_atlas.meta WHERE key = 'last_ingest'").fetchone()
         self.report = IngestReport.from_dict(last[0]) if last else IngestReport()
 
-    def _connection(self) -> Any:
+    def _pool_open(self) -> Any:
         with self._lock:
             if self._pool is None:
                 from psycopg_pool import ConnectionPool
 
                 # Streamlit serves each session in its own thread: a small pool, opened once per process.
-                self._pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=False,
-                                            kwargs={"autocommit": True})
+                pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=False,
+                                      kwargs={"autocommit": True})
                 try:
-                    self._pool.open(wait=True, timeout=30)
+                    pool.open(wait=True, timeout=POOL_TIMEOUT_S)
                 except Exception as exc:
-                    self._pool = None
+                    pool.close()
                     raise AtlasError(f"cannot connect to the catalog database {self.source.display}: {exc}") from exc
-            return self._pool.connection()
+                self._pool = pool
+            return self._pool
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A pooled connection; a database gone away becomes one clear :class:`AtlasError`."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool_open().connection(timeout=POOL_TIMEOUT_S) as conn:
+                yield conn
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise AtlasError(f"the catalog database {self.source.display} did not answer: {reason}") from exc
 
     def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
         with self._connection() as conn, conn.cursor() as cur:
