@@ -65,7 +65,8 @@ QUERIES = [
     Query(extent_qualities=("approximate", "missing")),
     Query(min_resolution_m=1000), Query(max_resolution_m=30), Query(min_resolution_m=10, max_resolution_m=1000),
     Query(text="冻土"), Query(text="冻土 温度"), Query(text="snow"), Query(text='"land cover"'),
-    Query(text="SENTINEL-2"), Query(text="100%_"),
+    Query(text="SENTINEL-2"), Query(text="100%_"), Query(text="%_"),  # LIKE's wildcards are plain text
+    Query(text="冻土 temperature"),  # a short term (no trigram) with a long one
     Query(ids=(CALC_ID, MAGT_ID, "sentinel-2-l2a", "no-such-id")),
     Query(bbox=(73.5, 18, 135.1, 53.6), start=date(2000, 1, 1), categories=("冻土", "积雪", "遥感及产品"),
           formats=("GeoTIFF",), max_resolution_m=25000, text="温度", sort="-start", limit=40),

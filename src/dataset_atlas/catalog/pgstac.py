@@ -46,6 +46,7 @@ PREFIX = "atlas:"
 SCHEMA_VERSION = 1
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
+TRIGRAM = 3  # shorter search terms cannot use the trigram index
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
@@ -63,7 +64,6 @@ CREATE TABLE IF NOT EXISTS dataset_atlas.records (
     start_date date, end_date date, ongoing boolean NOT NULL,
     resolution_m float8, resolution_text text NOT NULL, time_resolution text NOT NULL,
     access text NOT NULL, licence text NOT NULL, size_bytes bigint, file_count bigint,
-    search_text text NOT NULL,
     -- Python's str.lower() of the titles: the sort keys the local index uses, byte for byte
     title_en_key text NOT NULL, title_zh_key text NOT NULL,
     -- a span given backwards (end before start) is searched with its ends swapped
@@ -84,7 +84,12 @@ CREATE INDEX IF NOT EXISTS records_category ON dataset_atlas.records (category);
 CREATE INDEX IF NOT EXISTS records_time_resolution ON dataset_atlas.records (time_resolution);
 CREATE INDEX IF NOT EXISTS records_access ON dataset_atlas.records (access);
 CREATE INDEX IF NOT EXISTS records_formats ON dataset_atlas.records USING gin (formats);
-CREATE INDEX IF NOT EXISTS records_text ON dataset_atlas.records USING gin (search_text gin_trgm_ops);
+-- the search text in its own table: scans for the other filters and the facet counts stay narrow
+CREATE TABLE IF NOT EXISTS dataset_atlas.texts (
+    id text PRIMARY KEY REFERENCES dataset_atlas.records (id) ON DELETE CASCADE,
+    search_text text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS texts_trigram ON dataset_atlas.texts USING gin (search_text gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS records_ord ON dataset_atlas.records (ord);
 CREATE INDEX IF NOT EXISTS records_title_en ON dataset_atlas.records ((title_en_key COLLATE "C"), ord);
 CREATE INDEX IF NOT EXISTS records_start ON dataset_atlas.records (start_date, ord);
@@ -215,7 +220,7 @@ def _table_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
             formats, r["place_zh"], r["place_en"], _num(r["west"]), _num(r["south"]), _num(r["east"]),
             _num(r["north"]), r["extent_quality"], _day(r["start"]), _day(r["end"]), bool(r["ongoing"]),
             _num(r["resolution_m"]), r["resolution_text"], r["time_resolution"], r["access"], r["licence"],
-            _int_or_none(r["size_bytes"]), _int_or_none(r["file_count"]), r["search_text"],
+            _int_or_none(r["size_bytes"]), _int_or_none(r["file_count"]),
             (r["title_en"] or "").lower(), (r["title_zh"] or "").lower(),
         ))
     return out
@@ -223,7 +228,7 @@ def _table_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 _INSERT_COLUMNS = ("id, source_kind, source_path, title_zh, title_en, category, keywords, formats, place_zh, "
                    "place_en, west, south, east, north, extent_quality, start_date, end_date, ongoing, resolution_m, "
-                   "resolution_text, time_resolution, access, licence, size_bytes, file_count, search_text, "
+                   "resolution_text, time_resolution, access, licence, size_bytes, file_count, "
                    "title_en_key, title_zh_key")
 
 
@@ -253,6 +258,13 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
         cur.execute(f"INSERT INTO dataset_atlas.records ({_INSERT_COLUMNS}, ord) "
                     f"SELECT {_INSERT_COLUMNS}, ord FROM atlas_rows "
                     f"ON CONFLICT (id) DO UPDATE SET ({_INSERT_COLUMNS}, ord) = ROW({excluded}, EXCLUDED.ord)")
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_texts (LIKE dataset_atlas.texts) ON COMMIT DELETE ROWS")
+        with cur.copy("COPY atlas_texts (id, search_text) FROM STDIN") as copy:
+            for rid, text in zip(frame["id"], frame["search_text"], strict=True):
+                copy.write_row((rid, text))
+        cur.execute("INSERT INTO dataset_atlas.texts SELECT id, search_text FROM atlas_texts "
+                    "ON CONFLICT (id) DO UPDATE SET search_text = EXCLUDED.search_text")
+        cur.execute("TRUNCATE atlas_texts")
         cur.execute("TRUNCATE atlas_rows")
 
 
@@ -277,6 +289,9 @@ def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
 
             conn.execute("INSERT INTO dataset_atlas.meta VALUES ('last_ingest', %s) "
                          "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (Jsonb(report.to_dict()),))
+    if report.ingested:  # fresh statistics for the planner, and a visibility map for index-only counts
+        with _connect(dsn, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE) dataset_atlas.records, dataset_atlas.texts")
     return report
 
 
@@ -284,9 +299,12 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any]]:
-    """SQL conditions keyed as :func:`~dataset_atlas.catalog.query.filter_masks` keys its masks, and parameters."""
+def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+    """SQL conditions keyed as :func:`~dataset_atlas.catalog.query.filter_masks` keys its masks, parameters,
+    and the common table expressions the conditions read (put in front of each statement).
+    """
     conds: dict[str, str] = {}
+    ctes: list[str] = []
     params: dict[str, Any] = {}
     if query.bbox is not None:
         qw, qs, qe, qn = query.bbox
@@ -331,36 +349,55 @@ def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any]]:
     if terms:
         likes = []
         for i, term in enumerate(terms):
-            params[f"text_{i}"] = _like(term)
-            likes.append(f"search_text LIKE %(text_{i})s")
-        conds["text"] = "(" + " AND ".join(likes) + ")"
-    return conds, params
+            if len(term) >= TRIGRAM:
+                params[f"text_{i}"] = _like(term)
+                likes.append(f"search_text LIKE %(text_{i})s")
+            else:  # no trigram to look up (冻土 is two characters): a plain scan beats the whole index
+                params[f"text_{i}"] = term
+                likes.append(f"strpos(search_text, %(text_{i})s) > 0")
+        texts = f"SELECT id FROM dataset_atlas.texts WHERE {' AND '.join(likes)}"
+        if any(len(term) >= TRIGRAM for term in terms):
+            # Found once through the trigram index, before anything else: the planner cannot guess how
+            # many rows a LIKE matches and would otherwise walk a sort index testing every row's text.
+            ctes.append(f"text_hits AS MATERIALIZED ({texts})")
+            conds["text"] = "id IN (SELECT id FROM text_hits)"
+        else:  # only short terms: a scan either way, joined where the planner finds it cheapest
+            conds["text"] = f"id IN ({texts})"
+    return conds, params, ctes
 
 
-def _counts_sql(facet_conds: dict[str, str], where_common: str) -> str:
-    """matched, without extent, total and per-facet counts in one statement.
+_SINGLE_FACETS = [f for f in FACETS if f != "formats"]
 
-    The rows passing the shared filters are read once (``matching``) with one flag per facet
-    filter; each facet is then counted over the rows whose *other* flags hold.
+
+def _with(ctes: list[str]) -> str:
+    return f"WITH {', '.join(ctes)} " if ctes else ""
+
+
+def _counts_sql(facet_conds: dict[str, str], where_common: str, ctes: list[str]) -> list[str]:
+    """Statements giving (facet, value, count) rows: matched, without extent, total, every facet.
+
+    Each facet is counted over the rows passing the shared filters and every *other* facet
+    filter. The single-valued facets and the totals come from one scan (GROUPING SETS, one
+    filtered count per facet); formats, a list per row, from a second one (unnest).
     """
-    flags = "".join(f", ({c}) AS f_{k}" for k, c in facet_conds.items())
-    all_flags = " AND ".join(f"f_{k}" for k in facet_conds) or "TRUE"
-    parts = [
-        "SELECT '' AS facet, 'matched' AS value, count(*) AS n FROM matching WHERE " + all_flags,
-        "SELECT '', 'without', count(*) FROM matching WHERE no_extent AND " + all_flags,
-        "SELECT '', 'total', (SELECT count(*) FROM dataset_atlas.records)",
-    ]
-    for facet in FACETS:
-        others = " AND ".join(f"f_{k}" for k in facet_conds if k != facet) or "TRUE"
-        if facet == "formats":  # one count per value in the list (empty values are not formats)
-            parts.append(f"SELECT 'formats', value, count(*) FROM matching, unnest(formats) AS value "
-                         f"WHERE {others} AND value <> '' GROUP BY value")
-        else:
-            parts.append(f"SELECT '{facet}', {_FACET_COLUMNS[facet]}, count(*) FROM matching "
-                         f"WHERE {others} GROUP BY {_FACET_COLUMNS[facet]}")
-    return (f"WITH matching AS MATERIALIZED (SELECT category, time_resolution, access, formats, extent_quality, "
-            f"west IS NULL AS no_extent{flags} FROM dataset_atlas.records WHERE {where_common}) "
-            + " UNION ALL ".join(parts))
+    def others(facet: str | None) -> str:
+        return " AND ".join(f"({c})" for k, c in facet_conds.items() if k != facet) or "TRUE"
+
+    counts = ", ".join(f"count(*) FILTER (WHERE {others(f)}) AS n_{f}" for f in _SINGLE_FACETS)
+    sets = ", ".join(f"({_FACET_COLUMNS[f]})" for f in _SINGLE_FACETS)
+    grouped = (f"SELECT {', '.join(_FACET_COLUMNS[f] for f in _SINGLE_FACETS)}, "
+               + ", ".join(f"GROUPING({_FACET_COLUMNS[f]}) AS g_{f}" for f in _SINGLE_FACETS)
+               + f", {counts}, count(*) FILTER (WHERE {others(None)}) AS n_all, "
+               f"count(*) FILTER (WHERE west IS NULL AND {others(None)}) AS n_without "
+               f"FROM dataset_atlas.records WHERE {where_common} GROUP BY GROUPING SETS ({sets}, ())")
+    rows = " UNION ALL ".join(
+        [f"SELECT '{f}', {_FACET_COLUMNS[f]}, n_{f} FROM grouped WHERE g_{f} = 0" for f in _SINGLE_FACETS]
+        + ["SELECT '', 'matched', n_all FROM grouped WHERE " + " AND ".join(f"g_{f} = 1" for f in _SINGLE_FACETS),
+           "SELECT '', 'without', n_without FROM grouped WHERE " + " AND ".join(f"g_{f} = 1" for f in _SINGLE_FACETS)])
+    formats = (f"{_with(ctes)}SELECT 'formats', value, count(*) FROM dataset_atlas.records, unnest(formats) AS value "
+               f"WHERE {where_common} AND {others('formats')} AND value <> '' GROUP BY value")
+    total = "SELECT '', 'total', count(*) FROM dataset_atlas.records"
+    return [f"{_with([*ctes, f'grouped AS ({grouped})'])}{rows}", formats, total]
 
 
 class PgstacCatalog:
@@ -436,21 +473,23 @@ class PgstacCatalog:
         """Filter, count facets, sort and limit, all in the database."""
         if query.sort not in _SORT_SQL:
             raise QueryError(f"sort {query.sort!r}: expected one of {', '.join(SORT_KEYS)}")
-        conds, params = where_clauses(query)
+        conds, params, ctes = where_clauses(query)
         common = [c for k, c in conds.items() if k not in FACETS]  # filters every facet count shares
         facet_conds = {k: c for k, c in conds.items() if k in FACETS}
         where_common = " AND ".join(common) or "TRUE"
         where_all = " AND ".join([*common, *facet_conds.values()]) or "TRUE"
         limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
-        rows_sql = (f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records WHERE {where_all} "
+        rows_sql = (f"{_with(ctes)}SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records WHERE {where_all} "
                     f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}")
-        counts_sql = _counts_sql(facet_conds, where_common)
+        counts_sql = _counts_sql(facet_conds, where_common, ctes)
         with self._connection() as conn, conn.cursor() as cur:
             cur.execute(rows_sql, params)
             names = [d.name for d in cur.description]
             rows = cur.fetchall()
-            cur.execute(counts_sql, params)
-            counted = cur.fetchall()
+            counted = []
+            for sql in counts_sql:
+                cur.execute(sql, params)
+                counted.extend(cur.fetchall())
         frame = self._frame(rows, names)
         totals = {name: int(n) for facet, name, n in counted if facet == ""}
         facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
