@@ -149,6 +149,18 @@ def test_reingest_updates_in_place_and_deletes_follow_the_collections(pg_dsn: st
     assert len(catalog) == 2 and catalog.get(rid) is None and catalog.search(Query(ids=(rid,))).matched == 0
 
 
+def test_awkward_text_comes_back_unchanged(pg_dsn: str, tmp_path: Path) -> None:
+    """Quotes, commas, line breaks, NUL-free control characters and empty fields survive the CSV transfer."""
+    doc = json.loads((SEEDS / "000_df35574ea24b81a0.txt").read_text(encoding="utf-8"))
+    doc.update(title_en='a, "quoted"\nsecond line\r\n\tend', title_cn="", ds_space_res="", ds_format="")
+    (tmp_path / 'odd, "name"\nline two.json').write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    ingest_to_pgstac([tmp_path], pg_dsn)
+    local = LocalCatalog.from_paths([tmp_path])
+    got, want = PgstacCatalog(pg_dsn).search(Query()), local.search(Query())
+    assert "\n" in want.frame["source_path"].iat[0] and "\x1f" in want.frame["keywords"].iat[0]
+    pd.testing.assert_frame_equal(got.frame.reset_index(drop=True), want.frame.reset_index(drop=True))
+
+
 def test_a_collection_written_by_another_tool_reads_as_stac(pg_dsn: str) -> None:
     ingest_to_pgstac([SEEDS], pg_dsn)
     doc = json.loads((STAC_CORPUS / "sentinel-2-l2a.json").read_text(encoding="utf-8"))

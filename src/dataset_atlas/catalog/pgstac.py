@@ -26,7 +26,7 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -483,14 +483,11 @@ class PgstacCatalog:
                     f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}")
         counts_sql = _counts_sql(facet_conds, where_common, ctes)
         with self._connection() as conn, conn.cursor() as cur:
-            cur.execute(rows_sql, params)
-            names = [d.name for d in cur.description]
-            rows = cur.fetchall()
+            frame = self._copy_frame(cur, rows_sql, params)
             counted = []
             for sql in counts_sql:
                 cur.execute(sql, params)
                 counted.extend(cur.fetchall())
-        frame = self._frame(rows, names)
         totals = {name: int(n) for facet, name, n in counted if facet == ""}
         facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
         for facet, value, n in counted:
@@ -500,14 +497,33 @@ class PgstacCatalog:
         return SearchResult(frame, totals["matched"], totals["total"], facets, totals["without"])
 
     @staticmethod
-    def _frame(rows: Sequence[tuple[Any, ...]], names: list[str]) -> pd.DataFrame:
-        frame = pd.DataFrame.from_records(list(rows), columns=names)
-        for col in ("west", "south", "east", "north", "resolution_m"):
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-        for col in ("size_bytes", "file_count"):
-            frame[col] = pd.array([None if pd.isna(v) else int(v) for v in frame[col]], dtype="Int64")
+    def _copy_frame(cur: Any, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+        """The rows of ``sql`` as the index frame's columns, through COPY … CSV and Arrow's CSV reader.
+
+        A 100k-row result is several times faster this way than through Python tuples.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        buffer = bytearray()
+        with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
+            for chunk in copy:
+                buffer += chunk
+        types = {c: pa.large_string() for c in RESULT_COLUMNS}
+        types.update({c: pa.float64() for c in ("west", "south", "east", "north", "resolution_m")})
+        types.update({"start": pa.date32(), "end": pa.date32(), "ongoing": pa.bool_(),
+                      "size_bytes": pa.int64(), "file_count": pa.int64()})
+        table = pacsv.read_csv(
+            pa.py_buffer(bytes(buffer)),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            # COPY writes NULL as an empty unquoted field and '' as a quoted one
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=False, true_values=["t"],
+                                                 false_values=["f"], include_columns=RESULT_COLUMNS))
+        frame = table.to_pandas(date_as_object=False, types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         for col in ("start", "end"):
-            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
+            frame[col] = frame[col].astype("datetime64[s]")
         return normalize_frame_types(frame[RESULT_COLUMNS])
 
     def get(self, record_id: str) -> DatasetRecord | None:
