@@ -41,7 +41,7 @@ lint: setup
 	$(VENV)/bin/ruff check src tests bench app.py pages
 	$(VENV)/bin/mypy
 
-bench: setup
+bench: setup postgres
 	$(PY) bench/run_all.py
 
 clean:

@@ -164,6 +164,9 @@ def test_an_unreachable_api_is_one_clear_line(capsys: pytest.CaptureFixture[str]
         StacApiCatalog(f"stac+http://127.0.0.1:{port}")
 
 
-def test_serve_stac_needs_a_database_url(capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_stac_needs_a_database_url(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, _ = run(["serve-stac", "--catalog", "some/index.parquet"])
     assert code == 2 and "serve-stac needs --catalog postgresql://" in capsys.readouterr().err
+    monkeypatch.delenv("DATASET_ATLAS_CATALOG", raising=False)
+    code, _ = run(["serve-stac"])
+    assert code == 2 and "(or $DATASET_ATLAS_CATALOG)" in capsys.readouterr().err

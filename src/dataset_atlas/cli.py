@@ -358,9 +358,12 @@ def cmd_serve_stac(args: argparse.Namespace, out: TextIO) -> int:
     from dataset_atlas.catalog import catalog_source
     from dataset_atlas.settings import Settings
 
-    source = catalog_source(args.catalog or Settings.from_env().catalog or "", Settings())
+    location = args.catalog or Settings.from_env().catalog
+    if not location:
+        raise UsageError("serve-stac needs --catalog postgresql://… (or $DATASET_ATLAS_CATALOG)")
+    source = catalog_source(location, Settings())
     if source.kind != "pgstac":
-        raise UsageError(f"serve-stac needs --catalog postgresql://… (got {source.display or 'nothing'})")
+        raise UsageError(f"serve-stac needs --catalog postgresql://… (got {source.display})")
     from dataset_atlas.catalog.serve import serve_stac
 
     print(f"serving {source.display} as a STAC API at http://{args.host}:{args.port}/", file=out, flush=True)
