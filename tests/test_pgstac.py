@@ -53,6 +53,7 @@ QUERIES = [
     Query(sort="title_zh"), Query(sort="start"), Query(sort="-start"), Query(sort="end"), Query(sort="-end"),
     Query(sort="resolution"), Query(sort="-resolution"), Query(sort="size"), Query(sort="-size"),
     Query(sort="category"), Query(limit=0), Query(limit=25, sort="-start"),
+    Query(limit=25, offset=50, sort="-resolution"), Query(offset=1600), Query(offset=40, text="冻土"),  # pages
     Query(bbox=(160, 50, -170, 70)),  # across the antimeridian
     Query(bbox=(-10, -10, 10, 10)), Query(bbox=(73.5, 26, 104.7, 39.8), sort="resolution"),
     Query(bbox=(100, 30, 100, 30)),  # a point
@@ -104,6 +105,14 @@ def test_catalog_wide_values_and_time_span_agree(both: tuple[LocalCatalog, Pgsta
         if counts:  # most frequent first on both (ties may be listed in another order)
             assert [counts[v] for v in pg.values(column)] == sorted(counts.values(), reverse=True)
     assert pg.time_span() == local.time_span() and len(pg) == len(local)
+
+
+def test_pages_are_slices_of_the_whole_sorted_result(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    for catalog in both:
+        whole = catalog.search(Query(sort="start"))
+        page = catalog.search(Query(sort="start", limit=30, offset=90))
+        assert list(page.frame["id"]) == list(whole.frame["id"][90:120])
+        assert (page.matched, page.facets) == (whole.matched, whole.facets)  # counts ignore paging
 
 
 def test_unknown_sort_is_a_clear_error(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
@@ -209,6 +218,9 @@ def test_cli_ingest_search_show_export_on_pgstac(pg_dsn: str, tmp_path: Path,
     code, out = run([*export, "--catalog", pg_dsn])
     _, local_geojson = run([*export, "--index", str(_local_index(tmp_path))])
     assert code == 0 and json.loads(out) == json.loads(local_geojson)
+    code, out = run(["search", "--catalog", pg_dsn, "--sort", "start", "--limit", "1", "--offset", "1", "--json"])
+    _, local_out = run(["search", "--index", str(_local_index(tmp_path)), "--sort", "start", "--json"])
+    assert code == 0 and json.loads(out) == json.loads(local_out)[1:2]
     code, out = run(["search", "--catalog", pg_dsn, "--category", "nope"])
     assert code == 2 and "no such value in this catalog" in capsys.readouterr().err
     code, out = run(["search", "--catalog", pg_dsn, "--index", "x.parquet"])

@@ -87,6 +87,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sort", default="title", choices=SORT_CHOICES,
                    help="sort key; a leading - sorts descending (default: title)")
     p.add_argument("--limit", type=_limit, default=None, help="at most N records (N >= 0; default: all)")
+    p.add_argument("--offset", type=_limit, default=0, help="skip the first N records (paging with --limit)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,6 +187,7 @@ def query_from_args(args: argparse.Namespace) -> Query:
         text=args.text,
         sort=args.sort,
         limit=args.limit,
+        offset=args.offset,
     )
 
 
@@ -317,7 +319,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     text = result_to_geojson(result.frame) if args.export_format == "geojson" else result_to_csv(result.frame)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {result.matched if args.limit is None else len(result.frame)} records to {args.out}",
+        print(f"wrote {len(result.frame)} records to {args.out}",
               file=sys.stderr)
     else:
         out.write(text)

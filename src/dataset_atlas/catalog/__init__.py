@@ -212,8 +212,9 @@ class LocalCatalog:
         positions = self._sorted(np.flatnonzero(keep), query.sort)
         matched = len(positions)
         without = int(np.isnan(self.frame["west"].to_numpy(dtype="float64", na_value=np.nan)[positions]).sum())
-        if query.limit is not None:
-            positions = positions[: max(query.limit, 0)]
+        offset = max(query.offset, 0)
+        if query.limit is not None or offset:
+            positions = positions[offset: None if query.limit is None else offset + max(query.limit, 0)]
         # The search text is most of the frame's memory and no view needs it: leave it out.
         rows = self.frame[self._result_columns].take(positions)
         return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)

@@ -479,6 +479,7 @@ class PgstacCatalog:
         where_common = " AND ".join(common) or "TRUE"
         where_all = " AND ".join([*common, *facet_conds.values()]) or "TRUE"
         limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
+        limit += f" OFFSET {max(int(query.offset), 0)}" if query.offset else ""
         rows_sql = (f"{_with(ctes)}SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records WHERE {where_all} "
                     f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}")
         counts_sql = _counts_sql(facet_conds, where_common, ctes)
