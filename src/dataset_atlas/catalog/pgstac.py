@@ -93,6 +93,7 @@ CREATE INDEX IF NOT EXISTS texts_trigram ON dataset_atlas.texts USING gin (searc
 CREATE INDEX IF NOT EXISTS records_ord ON dataset_atlas.records (ord);
 CREATE INDEX IF NOT EXISTS records_title_en ON dataset_atlas.records ((title_en_key COLLATE "C"), ord);
 CREATE INDEX IF NOT EXISTS records_start ON dataset_atlas.records (start_date, ord);
+CREATE INDEX IF NOT EXISTS records_start_desc ON dataset_atlas.records (start_date DESC NULLS LAST, ord);
 CREATE TABLE IF NOT EXISTS dataset_atlas.meta (key text PRIMARY KEY, value jsonb NOT NULL);
 """
 
