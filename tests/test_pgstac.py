@@ -170,6 +170,25 @@ def test_awkward_text_comes_back_unchanged(pg_dsn: str, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got.frame.reset_index(drop=True), want.frame.reset_index(drop=True))
 
 
+def test_a_reused_result_follows_every_change_of_the_catalog(pg_dsn: str, stac_corpus: Path) -> None:
+    ingest_to_pgstac([SEEDS], pg_dsn)
+    catalog = PgstacCatalog(pg_dsn)
+    first = catalog.search(Query(sort="-start"))
+    first.frame["title_en"] = "changed by the caller"  # a caller changing its copy changes nothing
+    first.facets["category"].clear()
+    again = catalog.search(Query(sort="-start"))
+    assert again.matched == len(again.frame) == 3 and "changed by the caller" not in set(again.frame["title_en"])
+    assert again.facets["category"]
+    before = catalog.version()
+    ingest_to_pgstac([stac_corpus / "sentinel-2-l2a.json"], pg_dsn)  # another curator, another process
+    assert catalog.version() > before
+    assert catalog.search(Query(sort="-start")).matched == 4
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("SET search_path TO pgstac, public")
+        conn.execute("SELECT pgstac.delete_collection('sentinel-2-l2a')")  # deleted through pgstac
+    assert catalog.search(Query(sort="-start")).matched == 3
+
+
 def test_a_collection_written_by_another_tool_reads_as_stac(pg_dsn: str) -> None:
     ingest_to_pgstac([SEEDS], pg_dsn)
     doc = json.loads((STAC_CORPUS / "sentinel-2-l2a.json").read_text(encoding="utf-8"))

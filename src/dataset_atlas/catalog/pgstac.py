@@ -22,11 +22,13 @@ run in the database; only the page of rows asked for comes back.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -47,6 +49,7 @@ SCHEMA_VERSION = 1
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
+RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
@@ -95,6 +98,19 @@ CREATE INDEX IF NOT EXISTS records_title_en ON dataset_atlas.records ((title_en_
 CREATE INDEX IF NOT EXISTS records_start ON dataset_atlas.records (start_date, ord);
 CREATE INDEX IF NOT EXISTS records_start_desc ON dataset_atlas.records (start_date DESC NULLS LAST, ord);
 CREATE TABLE IF NOT EXISTS dataset_atlas.meta (key text PRIMARY KEY, value jsonb NOT NULL);
+-- A counter bumped by every statement that changes the rows (ingest, or a cascade from a
+-- collection deleted by any writer): app processes reuse a result while it stays the same.
+INSERT INTO dataset_atlas.meta VALUES ('version', '0') ON CONFLICT (key) DO NOTHING;
+-- SECURITY DEFINER: pgstac's own functions (delete_collection) run as its roles, which have
+-- no rights on this schema, and a delete there cascades here.
+CREATE OR REPLACE FUNCTION dataset_atlas.bump_version() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE dataset_atlas.meta SET value = to_jsonb(value::text::bigint + 1) WHERE key = 'version';
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER records_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dataset_atlas.records
+    FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.bump_version();
 """
 
 _SORT_SQL = {
@@ -412,6 +428,7 @@ class PgstacCatalog:
         self._pool_size = pool_size
         self._pool: Any = None
         self._lock = threading.Lock()
+        self._results: collections.OrderedDict[tuple[Query, int], SearchResult] = collections.OrderedDict()
         with _connect(dsn, autocommit=True) as conn:  # fails fast, in one line, on a wrong URL
             ready = conn.execute("SELECT to_regclass('dataset_atlas.records') IS NOT NULL "
                                  "AND to_regclass('dataset_atlas.meta') IS NOT NULL").fetchone()[0]
@@ -470,10 +487,32 @@ class PgstacCatalog:
                           "FROM dataset_atlas.records")[0]
         return row[0], row[1]
 
+    def version(self) -> int:
+        """The catalog's change counter (bumped by every statement that changes its rows)."""
+        return int(self._fetch("SELECT value::text::bigint FROM dataset_atlas.meta WHERE key = 'version'")[0][0])
+
     def search(self, query: Query) -> SearchResult:
-        """Filter, count facets, sort and limit, all in the database."""
+        """Filter, count facets, sort and limit, all in the database.
+
+        The app reruns the same query on every interaction (a click, a map move): while the
+        catalog's :meth:`version` is unchanged the last few results are reused (a copy each time).
+        """
         if query.sort not in _SORT_SQL:
             raise QueryError(f"sort {query.sort!r}: expected one of {', '.join(SORT_KEYS)}")
+        key = (query, self.version())
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is None:
+            cached = self._search(query)
+            with self._lock:
+                self._results[key] = cached
+                while len(self._results) > RESULTS_KEPT:
+                    self._results.popitem(last=False)
+        return replace(cached, frame=cached.frame.copy(), facets={f: dict(c) for f, c in cached.facets.items()})
+
+    def _search(self, query: Query) -> SearchResult:
         conds, params, ctes = where_clauses(query)
         common = [c for k, c in conds.items() if k not in FACETS]  # filters every facet count shares
         facet_conds = {k: c for k, c in conds.items() if k in FACETS}
