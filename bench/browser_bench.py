@@ -47,11 +47,11 @@ def rss_mb(pid: int) -> float:
 
 
 def seeds_index() -> Path:
-    from dataset_atlas.catalog import SEEDS_DIR, LocalCatalog
+    from dataset_atlas.catalog import LocalCatalog
 
     path = OUT / "index-seeds.parquet"
     if not path.exists():
-        LocalCatalog.from_paths([SEEDS_DIR]).save(path)
+        LocalCatalog.seeds().save(path)
     return path
 
 

@@ -1,6 +1,7 @@
 """Run every catalog benchmark and print one table (``make bench``).
 
 Each figure comes with its baseline measured in the same run: json.load for ingest,
+the local index for the pgstac backend,
 pandas.read_parquet for start-up, DuckDB for queries, a bare interpreter for the CLI's start-up,
 rio-tiler's preview (as a whole process) for quicklooks, the 3-record app for the browser.
 
@@ -20,6 +21,7 @@ import browser_bench  # noqa: E402
 import cli_bench  # noqa: E402
 import ingest_bench  # noqa: E402
 import load_bench  # noqa: E402
+import pgstac_bench  # noqa: E402
 import query_bench  # noqa: E402
 import quicklook_bench  # noqa: E402
 from common import Figure, table  # noqa: E402
@@ -38,7 +40,8 @@ def main() -> int:
              ("load", lambda: load_bench.measure(args.count, runs=args.runs)),
              ("queries", lambda: query_bench.measure([int(s) for s in args.sizes.split(",")], runs=args.runs)),
              ("cli start-up", lambda: cli_bench.measure(runs=args.runs)),
-             ("quicklook processes", lambda: quicklook_bench.measure(runs=args.runs))]
+             ("quicklook processes", lambda: quicklook_bench.measure(runs=args.runs)),
+             ("pgstac (throwaway PostgreSQL)", lambda: pgstac_bench.measure(args.count, runs=20))]
     if not args.no_browser:
         steps.append(("browser", lambda: browser_bench.measure(args.count, runs=3)))
     for name, step in steps:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from .pgcluster import Cluster, PostgresUnavailable
 
 # Shared, noisy machines: a slow example is not a failure (no timing assertions anywhere).
 settings.register_profile("atlas", deadline=None)
@@ -25,3 +28,22 @@ def stac_corpus() -> Path:
     if not STAC_CORPUS.is_dir():
         pytest.fail(f"the STAC corpus is missing at {STAC_CORPUS} (it must sit in ../shared)")
     return STAC_CORPUS
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the whole run (started only if a test asks for it)."""
+    try:
+        cluster = Cluster()
+    except PostgresUnavailable as exc:  # `make test` installs it (the `postgres` target)
+        pytest.fail(str(exc))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_dsn(pg_cluster: Cluster) -> str:
+    """A new empty database in the test cluster."""
+    return pg_cluster.create_database()

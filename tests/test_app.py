@@ -17,6 +17,7 @@ APP = str(ROOT / "app.py")
 
 @pytest.fixture(autouse=True)
 def _seeds_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DATASET_ATLAS_CATALOG", raising=False)
     monkeypatch.delenv("DATASET_ATLAS_INDEX", raising=False)
     monkeypatch.setenv("DATASET_ATLAS_DATA_ROOT", str(tmp_path / "no-data"))
     monkeypatch.chdir(ROOT)

@@ -26,7 +26,7 @@ from dataset_atlas.model import TimeResolution
 from dataset_atlas.normalize.dates import parse_date
 
 if TYPE_CHECKING:
-    from dataset_atlas.catalog import LocalCatalog, Query, SearchResult
+    from dataset_atlas.catalog import Catalog, Query, SearchResult
 
 DEFAULT_INDEX = Path("data") / "index.parquet"
 MAX_WARNINGS_SHOWN = 20  # the readable report; --json and the app list every warning
@@ -60,9 +60,15 @@ def _limit(text: str) -> int:
     return value
 
 
+CATALOG_HELP = ("a GeoParquet index path, postgresql://… (pgstac) or stac+http(s)://… (a STAC API, read-only); "
+                "default: $DATASET_ATLAS_CATALOG, else $DATASET_ATLAS_INDEX, else ")
+
+
 def _add_index(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", help=f"index file (default: $DATASET_ATLAS_INDEX, else {DEFAULT_INDEX} "
-                                    "if present, else the embedded seed records)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--catalog", metavar="PATH_OR_URL",
+                       help=f"catalog: {CATALOG_HELP}{DEFAULT_INDEX} if present, else the embedded seed records")
+    where.add_argument("--index", help="index file (the same as --catalog PATH)")
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -84,6 +90,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
                    help="sort key; a leading - sorts descending (default: relevance: best matches of --text "
                         "first, else by title)")
     p.add_argument("--limit", type=_limit, default=None, help="at most N records (N >= 0; default: all)")
+    p.add_argument("--offset", type=_limit, default=0, help="skip the first N records (paging with --limit)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,9 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dataset-atlas", description="Browse dataset catalogs on a map.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="read record files and folders into an index")
+    p = sub.add_parser("ingest", help="read record files and folders into an index or a pgstac database")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--index", help=f"index file to write (default: $DATASET_ATLAS_INDEX or {DEFAULT_INDEX})")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--catalog", metavar="PATH_OR_URL",
+                       help=f"catalog to write: {CATALOG_HELP}{DEFAULT_INDEX}; a database gets the pgstac "
+                            "schema installed or migrated and records upserted")
+    where.add_argument("--index", help="index file to write (the same as --catalog PATH)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show progress on stderr (default: when stderr is a terminal)")
@@ -131,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo-data", help="write synthetic data files for the seed datasets")
     p.add_argument("dir", nargs="?", default="data/demo")
+
+    p = sub.add_parser("serve-stac", help="serve a pgstac catalog as a STAC API (stac-fastapi-pgstac)")
+    p.add_argument("--catalog", metavar="URL", help="postgresql://… (default: $DATASET_ATLAS_CATALOG)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8081, help="port (default: 8081)")
 
     p = sub.add_parser("synth", help="write N synthetic NCDC records (for scale tests)")
     p.add_argument("--count", type=int, required=True)
@@ -183,10 +199,11 @@ def query_from_args(args: argparse.Namespace) -> Query:
         text=args.text,
         sort=args.sort,
         limit=args.limit,
+        offset=args.offset,
     )
 
 
-def _check_facet_values(catalog: LocalCatalog, query: Query) -> None:
+def _check_facet_values(catalog: Catalog, query: Query) -> None:
     """Refuse a --category, --access or --file-format value this catalog does not have.
 
     These vocabularies come from the data, so a typo would otherwise match nothing and
@@ -210,21 +227,24 @@ def _search(args: argparse.Namespace) -> SearchResult:
     return _search_catalog(args)[1]
 
 
-def _search_catalog(args: argparse.Namespace) -> tuple[LocalCatalog, SearchResult]:
+def _search_catalog(args: argparse.Namespace) -> tuple[Catalog, SearchResult]:
     from dataset_atlas.catalog import open_catalog
 
     query = query_from_args(args)  # before opening the index: a bad argument fails fast
-    catalog = open_catalog(args.index)
+    catalog = open_catalog(args.catalog or args.index)
     _check_facet_values(catalog, query)
     return catalog, catalog.search(query)
 
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Build an index from files and folders."""
-    from dataset_atlas.catalog import default_index_path
-    from dataset_atlas.catalog.ingest import ingest_to_index
+    from dataset_atlas.catalog import catalog_source
+    from dataset_atlas.settings import Settings
 
-    index = Path(args.index) if args.index else (default_index_path() or DEFAULT_INDEX)
+    source = catalog_source(Settings.from_env().index_to_write(args.catalog or args.index))
+    if source.kind == "stac-api":
+        raise UsageError(f"--catalog {source.display}: a STAC API catalog is read-only; ingest into an index "
+                         "file or a postgresql:// database")
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     shown = [0]
@@ -234,8 +254,17 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
             shown[0] = n
             print(f"\rread {n:,} files", end="", file=sys.stderr, flush=True)
 
-    # Records stream into the index in row groups: memory stays bounded whatever the catalog size.
-    report = ingest_to_index(args.paths, index, progress=progress if show else None)
+    if source.kind == "pgstac":
+        from dataset_atlas.catalog.pgstac import ingest_to_pgstac
+
+        report = ingest_to_pgstac(args.paths, source.location, progress=progress if show else None)
+        index: str | Path = source.display
+    else:
+        from dataset_atlas.catalog.ingest import ingest_to_index
+
+        index = Path(source.location)
+        # Records stream into the index in row groups: memory stays bounded whatever the catalog size.
+        report = ingest_to_index(args.paths, index, progress=progress if show else None)
     if show and shown[0]:
         print(f"\rread {shown[0]:,}+ files", file=sys.stderr)
     if args.json:
@@ -285,7 +314,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     """Print one normalised record."""
     from dataset_atlas.catalog import open_catalog
 
-    record = open_catalog(args.index).get(args.id)
+    record = open_catalog(args.catalog or args.index).get(args.id)
     if record is None:
         raise AtlasError(f"no dataset with id {args.id!r}")
     data = record.to_dict()
@@ -303,7 +332,7 @@ def cmd_cite(args: argparse.Namespace, out: TextIO) -> int:
     from dataset_atlas.catalog import open_catalog
     from dataset_atlas.citation import build_citation, format_citation
 
-    record = open_catalog(args.index).get(args.id)
+    record = open_catalog(args.catalog or args.index).get(args.id)
     if record is None:
         raise AtlasError(f"no dataset with id {args.id!r}")
     out.write(format_citation(build_citation(record, args.lang), args.cite_format))
@@ -319,7 +348,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     text = export(result.frame, catalog.get)  # with CSTR, DOI, landing page, licence link, abstracts
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {result.matched if args.limit is None else len(result.frame)} records to {args.out}",
+        print(f"wrote {len(result.frame)} records to {args.out}",
               file=sys.stderr)
     else:
         out.write(text)
@@ -355,6 +384,24 @@ def cmd_demo_data(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_serve_stac(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve a pgstac database as a STAC API until interrupted."""
+    from dataset_atlas.catalog import catalog_source
+    from dataset_atlas.settings import Settings
+
+    location = args.catalog or Settings.from_env().catalog
+    if not location:
+        raise UsageError("serve-stac needs --catalog postgresql://… (or $DATASET_ATLAS_CATALOG)")
+    source = catalog_source(location, Settings())
+    if source.kind != "pgstac":
+        raise UsageError(f"serve-stac needs --catalog postgresql://… (got {source.display})")
+    from dataset_atlas.catalog.serve import serve_stac
+
+    print(f"serving {source.display} as a STAC API at http://{args.host}:{args.port}/", file=out, flush=True)
+    serve_stac(source.location, host=args.host, port=args.port)
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
     """Write synthetic records."""
     from dataset_atlas.synth import write_synthetic_records
@@ -368,7 +415,7 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 COMMANDS = {
     "ingest": cmd_ingest, "search": cmd_search, "show": cmd_show, "cite": cmd_cite, "export": cmd_export,
-    "quicklook": cmd_quicklook, "demo-data": cmd_demo_data, "synth": cmd_synth,
+    "quicklook": cmd_quicklook, "demo-data": cmd_demo_data, "synth": cmd_synth, "serve-stac": cmd_serve_stac,
 }
 
 

@@ -1,8 +1,9 @@
 """The catalog: records behind a small interface the pages and the CLI talk to.
 
 :class:`Catalog` is the interface; :class:`LocalCatalog` holds an in-memory index frame
-(built from files or loaded from GeoParquet). A second backend, e.g. a STAC API served by an
-existing engine, implements the same four methods and the pages do not change.
+(built from files or loaded from GeoParquet). :mod:`dataset_atlas.catalog.pgstac` keeps the
+records in PostgreSQL + pgstac and :mod:`dataset_atlas.catalog.stacapi` reads any STAC API;
+:func:`open_catalog` picks one from a location (a path or a URL), and the pages never know which.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
@@ -34,13 +37,34 @@ from dataset_atlas.catalog.query import (
 from dataset_atlas.catalog.textindex import TextIndex
 from dataset_atlas.errors import QueryError
 from dataset_atlas.model import DatasetRecord
+from dataset_atlas.settings import Settings, seeds_dir
 from dataset_atlas.sources.discover import IngestReport
 
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
-DEFAULT_INDEX_ENV = "DATASET_ATLAS_INDEX"
 _NOT_IN_RESULTS = frozenset({"search_text", "record"})  # large, and only the catalog itself reads them
+PGSTAC_SCHEMES = ("postgresql", "postgres")
+STAC_API_SCHEMES = ("stac+http", "stac+https")
 
-__all__ = ["Catalog", "LocalCatalog", "Query", "SearchResult", "default_index_path", "open_catalog"]
+__all__ = ["Catalog", "CatalogSource", "LocalCatalog", "Query", "SearchResult", "catalog_source",
+           "default_index_path", "open_catalog"]
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """Where a catalog lives: ``kind`` is seeds, index, pgstac or stac-api."""
+
+    kind: str
+    location: str  # a path or URL (may hold a password: show :attr:`display`)
+
+    @property
+    def display(self) -> str:
+        """The location with any password replaced by ``***`` (safe to print or show)."""
+        if self.kind not in ("pgstac", "stac-api"):
+            return self.location
+        parts = urlsplit(self.location)
+        if parts.password is None:
+            return self.location
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True)
@@ -58,9 +82,15 @@ class Catalog(Protocol):
     """What the pages and the CLI need from a catalog backend."""
 
     report: IngestReport
+    source: CatalogSource
+    facets_available: bool  # False where the backend cannot count facets (a plain STAC API)
 
     def __len__(self) -> int:
         """Number of records."""
+        ...
+
+    def time_span(self) -> tuple[date | None, date | None]:
+        """The earliest and latest date any record's time span names (start or end)."""
         ...
 
     def search(self, query: Query) -> SearchResult:
@@ -79,11 +109,14 @@ class Catalog(Protocol):
 class LocalCatalog:
     """A catalog held in memory as the index frame."""
 
+    facets_available = True
+
     def __init__(self, frame: pd.DataFrame, report: IngestReport | None = None,
                  text_index: Callable[[str], np.ndarray] | None = None,
-                 records: RecordStore | None = None) -> None:
+                 records: RecordStore | None = None, source: CatalogSource | None = None) -> None:
         self.frame = frame if _is_range_indexed(frame) else frame.reset_index(drop=True)
         self.report = report or IngestReport(ingested=len(frame))
+        self.source = source or CatalogSource("records", "(built in memory)")
         self._positions = pd.Index(self.frame["id"])
         self._text_index = text_index
         self._result_columns = [c for c in self.frame.columns if c not in _NOT_IN_RESULTS]
@@ -137,15 +170,23 @@ class LocalCatalog:
     def from_paths(cls, paths: Iterable[str | os.PathLike[str]],
                    progress: Callable[[int], None] | None = None) -> LocalCatalog:
         """Read every record file under ``paths`` (large inputs in worker processes)."""
+        paths = list(paths)
         frame, report = frame_from_paths(paths, progress=progress)
-        return cls(frame, report)
+        return cls(frame, report, source=CatalogSource("files", ", ".join(os.fspath(p) for p in paths)))
+
+    @classmethod
+    def seeds(cls) -> LocalCatalog:
+        """The embedded seed records (shipped inside the package)."""
+        catalog = cls.from_paths([seeds_dir()])
+        catalog.source = CatalogSource("seeds", str(seeds_dir()))
+        return catalog
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LocalCatalog:
         """Open a saved index."""
         # The record column (most of the file) stays on disk until a record is asked for.
         frame, report = load_index(path, records=False)
-        return cls(frame, report, records=RecordStore(path))
+        return cls(frame, report, records=RecordStore(path), source=CatalogSource("index", os.fspath(path)))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the index (atomically)."""
@@ -157,6 +198,14 @@ class LocalCatalog:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def time_span(self) -> tuple[date | None, date | None]:
+        """Earliest and latest of every start and end."""
+        ends = [ts for col in ("start", "end") for ts in (self.frame[col].min(), self.frame[col].max())
+                if not pd.isna(ts)]
+        if not ends:
+            return None, None
+        return min(ends).date(), max(ends).date()
+
     def search(self, query: Query) -> SearchResult:
         """Filter, count facets, sort and limit."""
         text_index = self.text_index if query.text.strip() else None
@@ -165,8 +214,9 @@ class LocalCatalog:
         positions = self._sorted(np.flatnonzero(keep), query.sort, query.text)
         matched = len(positions)
         without = int(np.isnan(self.frame["west"].to_numpy(dtype="float64", na_value=np.nan)[positions]).sum())
-        if query.limit is not None:
-            positions = positions[: max(query.limit, 0)]
+        offset = max(query.offset, 0)
+        if query.limit is not None or offset:
+            positions = positions[offset: None if query.limit is None else offset + max(query.limit, 0)]
         # The search text is most of the frame's memory and no view needs it: leave it out.
         rows = self.frame[self._result_columns].take(positions)
         return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)
@@ -220,17 +270,44 @@ def _is_range_indexed(frame: pd.DataFrame) -> bool:
 
 
 def default_index_path() -> Path | None:
-    """``$DATASET_ATLAS_INDEX`` when set, else ``./data/index.parquet`` if it exists."""
-    env = os.environ.get(DEFAULT_INDEX_ENV)
-    if env:
-        return Path(env)
-    local = Path("data") / "index.parquet"
-    return local if local.is_file() else None
+    """The GeoParquet index the settings name (``$DATASET_ATLAS_INDEX`` or ``data/index.parquet``), if any."""
+    location = Settings.from_env().catalog_location()
+    return None if location is None or _scheme(location) else Path(location)
 
 
-def open_catalog(index: str | os.PathLike[str] | None = None) -> LocalCatalog:
-    """The index given, else the default index, else the embedded seeds."""
-    path = Path(index) if index else default_index_path()
-    if path is not None:
-        return LocalCatalog.load(path)
-    return LocalCatalog.from_paths([SEEDS_DIR])
+def _scheme(location: str) -> str:
+    """The URL scheme of a catalog location, or "" for a path (Windows drive letters included)."""
+    scheme = urlsplit(location).scheme.lower() if "://" in location else ""
+    return scheme
+
+
+def catalog_source(location: str | os.PathLike[str] | None = None, settings: Settings | None = None) -> CatalogSource:
+    """What :func:`open_catalog` would open for ``location`` (None: the settings' catalog)."""
+    found = (settings or Settings.from_env()).catalog_location(location)
+    if found is None:
+        return CatalogSource("seeds", str(seeds_dir()))
+    scheme = _scheme(found)
+    if scheme in PGSTAC_SCHEMES:
+        return CatalogSource("pgstac", found)
+    if scheme in STAC_API_SCHEMES:
+        return CatalogSource("stac-api", found)
+    if scheme:
+        raise QueryError(f"catalog {found!r}: unknown scheme {scheme!r}; expected a path, postgresql://… "
+                         "or stac+http(s)://…")
+    return CatalogSource("index", found)
+
+
+def open_catalog(location: str | os.PathLike[str] | None = None, settings: Settings | None = None) -> Catalog:
+    """The catalog at ``location`` (a path or URL), else the settings' catalog, else the embedded seeds."""
+    source = catalog_source(location, settings)
+    if source.kind == "pgstac":
+        from dataset_atlas.catalog.pgstac import PgstacCatalog
+
+        return PgstacCatalog(source.location)
+    if source.kind == "stac-api":
+        from dataset_atlas.catalog.stacapi import StacApiCatalog
+
+        return StacApiCatalog(source.location)
+    if source.kind == "index":
+        return LocalCatalog.load(source.location)
+    return LocalCatalog.seeds()

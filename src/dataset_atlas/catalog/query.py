@@ -54,6 +54,7 @@ class Query:
     text: str = ""
     sort: str = "title"
     limit: int | None = None
+    offset: int = 0  # rows skipped before the limit (paging); counts and facets ignore it
     ids: tuple[str, ...] = field(default=())
 
     def without(self, facet: str) -> Query:

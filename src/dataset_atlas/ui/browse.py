@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dataset_atlas.catalog import LocalCatalog, SearchResult
+from dataset_atlas.catalog import Catalog, SearchResult
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.geometry import WORLD
 from dataset_atlas.maps import (
@@ -69,7 +69,7 @@ def run_through_entry_script() -> None:
         st.rerun()
 
 
-def prepare() -> tuple[LocalCatalog, ViewState, SearchResult]:
+def prepare() -> tuple[Catalog, ViewState, SearchResult]:
     """Catalog, view state (URL/widgets) and the search result, with the sidebar drawn."""
     run_through_entry_script()
     try:
@@ -423,7 +423,7 @@ def open_dataset_page() -> None:
     set_pending(view="dataset")
 
 
-def selected_record(catalog: LocalCatalog, state: ViewState) -> DatasetRecord | None:
+def selected_record(catalog: Catalog, state: ViewState) -> DatasetRecord | None:
     """The selected dataset, or None (a missing one is reported by the caller)."""
     if not state.selected:
         return None

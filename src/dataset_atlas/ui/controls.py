@@ -305,9 +305,11 @@ def _options(all_values: list[str], counts: Mapping[str, int], chosen: list[str]
 def facet_select(label_key: str, facet: str, vocabulary: list[str], key: str, result: SearchResult, lang: str,
                  label: Callable[[str, str], str] | None = None) -> None:
     """A multiselect over a facet's values, each with its count given the other filters."""
-    counts = result.facets[facet]
-    st.multiselect(t(label_key, lang), _options(vocabulary, counts, st.session_state.get(key, [])), key=key,
-                   placeholder=t("any", lang), format_func=_with_counts(counts, lang, label),
+    counts = result.facets.get(facet)  # None: the catalog cannot count (a plain STAC API)
+    fmt = _with_counts(counts, lang, label) if counts is not None else (
+        lambda v: label(v, lang) if label else (v or t("unknown", lang)))
+    st.multiselect(t(label_key, lang), _options(vocabulary, counts or {}, st.session_state.get(key, [])), key=key,
+                   placeholder=t("any", lang), format_func=fmt,
                    # Streamlit's "Select all" is English only, and all values is no filter at all.
                    select_all=False)
 
@@ -334,6 +336,8 @@ def render_sidebar(
     ss = st.session_state
     with st.sidebar:
         st.markdown(f"**{t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}**")
+        if not result.facets:
+            st.caption(t("no_facet_counts", lang))
         st.button(
             t("clear", lang), on_click=_clear_filters, disabled=not state.filtered, width="stretch", key="w_clear"
         )

@@ -1,75 +1,78 @@
 """Cached loaders: the only place the app reads the catalog or renders quicklooks.
 
-Caching lives here, at the Streamlit boundary, around pure loaders from the core. The
-catalog is keyed by the index file's identity, so a rebuilt index is picked up while a
-filter change never re-reads it.
+Caching lives here, at the Streamlit boundary, around pure loaders from the core. Which
+catalog and data folder are in use comes from :class:`~dataset_atlas.settings.Settings`
+(the environment); the catalog is keyed by its location and, for an index file, the file's
+identity, so a rebuilt index is picked up while a filter change never re-reads it. A
+database or STAC API catalog is opened once per process and queried live.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
-from dataset_atlas.catalog import SEEDS_DIR, LocalCatalog, default_index_path
+from dataset_atlas.catalog import Catalog, CatalogSource, catalog_source, open_catalog
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook, find_data_files, render_quicklook
+from dataset_atlas.settings import Settings
 
-DATA_ROOT_ENV = "DATASET_ATLAS_DATA_ROOT"
-DEFAULT_DATA_ROOT = Path("data") / "demo"
 QUICKLOOK_CACHE = Path(".cache") / "quicklooks"
 MAX_OVERLAYS = 4  # quicklooks drawn on the map for one dataset (each is a PNG in the page)
+OVERVIEW_TTL_S = 60  # a shared database changes under the app: facet vocabularies refresh this often
+OVERVIEW_FACETS = ("category", "access", "formats", "time_resolution")
 
 
-def catalog_source() -> tuple[str, Path | None]:
-    """Where the catalog comes from: ('index', path) or ('seeds', seeds dir)."""
-    path = default_index_path()
-    return ("index", path) if path is not None else ("seeds", SEEDS_DIR)
+def current_source() -> CatalogSource:
+    """Where the catalog comes from (``$DATASET_ATLAS_CATALOG``, ``$DATASET_ATLAS_INDEX``, … else the seeds)."""
+    return catalog_source(settings=Settings.from_env())
+
+
+def _stamp(source: CatalogSource) -> int:
+    """The index file's modification time (0 for seeds and servers), so a rebuilt index is reloaded."""
+    if source.kind != "index":
+        return 0
+    path = Path(source.location)
+    return path.stat().st_mtime_ns if path.exists() else 0
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load_catalog(kind: str, path: str, mtime_ns: int) -> LocalCatalog:
-    catalog = LocalCatalog.load(path) if kind == "index" else LocalCatalog.from_paths([path])
-    catalog.warm_text_index()  # seconds at 100k records: built while the user looks at the map
+def _load_catalog(kind: str, location: str, mtime_ns: int) -> Catalog:
+    catalog = open_catalog(None if kind == "seeds" else location)
+    warm = getattr(catalog, "warm_text_index", None)
+    if warm is not None:
+        warm()  # seconds at 100k records in memory: built while the user looks at the map
     return catalog
 
 
-def get_catalog() -> LocalCatalog:
-    """The catalog: ``$DATASET_ATLAS_INDEX`` (or ``data/index.parquet``), else the seeds."""
-    kind, path = catalog_source()
-    assert path is not None
-    mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _load_catalog(kind, str(path), mtime)
+def get_catalog() -> Catalog:
+    """The catalog the settings name (see :func:`current_source`)."""
+    source = current_source()
+    return _load_catalog(source.kind, source.location, _stamp(source))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def catalog_overview(kind: str, path: str, mtime_ns: int) -> tuple[dict[str, list[str]], tuple[int, int]]:
+@st.cache_data(show_spinner=False, max_entries=4, ttl=OVERVIEW_TTL_S)
+def catalog_overview(kind: str, location: str, mtime_ns: int) -> tuple[dict[str, list[str]], tuple[int, int]]:
     """Facet vocabularies and the year span of the whole catalog (for the widgets)."""
-    catalog = _load_catalog(kind, path, mtime_ns)
-    values = {c: catalog.values(c) for c in ("category", "access", "formats", "time_resolution")}
+    catalog = _load_catalog(kind, location, mtime_ns)
+    values = {c: catalog.values(c) for c in OVERVIEW_FACETS}
     this_year = date.today().year
-    years = [ts.year for col in ("start", "end") for ts in (catalog.frame[col].min(), catalog.frame[col].max())
-             if not pd.isna(ts)]
-    span = (min(years), max(*years, this_year)) if years else (1950, this_year)
+    first, last = catalog.time_span()
+    span = (first.year, max(last.year if last else first.year, this_year)) if first else (1950, this_year)
     return values, span
 
 
 def overview() -> tuple[dict[str, list[str]], tuple[int, int]]:
     """:func:`catalog_overview` for the current catalog."""
-    kind, path = catalog_source()
-    assert path is not None
-    return catalog_overview(kind, str(path), path.stat().st_mtime_ns if path.exists() else 0)
+    source = current_source()
+    return catalog_overview(source.kind, source.location, _stamp(source))
 
 
 def data_root() -> Path | None:
     """The folder holding data files (``$DATASET_ATLAS_DATA_ROOT``, else data/demo if present)."""
-    env = os.environ.get(DATA_ROOT_ENV)
-    if env:
-        return Path(env)
-    return DEFAULT_DATA_ROOT if DEFAULT_DATA_ROOT.is_dir() else None
+    return Settings.from_env().data_folder()
 
 
 def data_files(record: DatasetRecord) -> list[DataFile]:

@@ -156,6 +156,7 @@ _T: dict[str, tuple[str, str]] = {
     "skipped": ("跳过（非数据集）", "Skipped (not datasets)"),
     "none": ("无", "none"),
     "seeds_source": ("内置种子记录（seeds/）", "Embedded seed records (seeds/)"),
+    "no_facet_counts": ("此目录（STAC API）不提供分面计数", "This catalog (a STAC API) gives no counts per filter value"),
     "id": ("ID", "ID"),
     "quality_exact": ("精确", "exact"),
     "quality_point": ("点位", "point"),

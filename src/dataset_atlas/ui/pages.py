@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dataset_atlas.catalog import Query
 from dataset_atlas.ui.browse import prepare, selected_record
 from dataset_atlas.ui.controls import select, set_pending
-from dataset_atlas.ui.data import catalog_source
 from dataset_atlas.ui.detail import render_detail
 from dataset_atlas.ui.errors import guarded, plain
 from dataset_atlas.ui.i18n import category_label, t, value_label
@@ -37,9 +37,8 @@ def render_catalog_page() -> None:
     catalog, state, _ = prepare()
     lang = state.lang
     report = catalog.report
-    kind, path = catalog_source()
     st.markdown(f"### {t('ingest_summary', lang)}")
-    source = t("seeds_source", lang) if kind == "seeds" else str(path)
+    source = t("seeds_source", lang) if catalog.source.kind == "seeds" else catalog.source.display
     st.markdown(f"**{t('source', lang)}:** `{source}`")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("records", lang), f"{len(catalog):,}")
@@ -58,15 +57,15 @@ def render_catalog_page() -> None:
         with st.expander(f"{t('skipped', lang)} ({len(report.skipped):,})"):
             st.dataframe(pd.DataFrame([{t("path", lang): r.path, t("reason", lang): r.reason}
                                        for r in report.skipped]), hide_index=True, width="stretch")
-    frame = catalog.frame
+    facets = catalog.search(Query(limit=0)).facets  # the whole catalog's counts, counted by the backend
     col_a, col_b = st.columns(2)
     with col_a:
         st.markdown(f"**{t('category', lang)}**")
-        categories = frame["category"].value_counts()
-        st.dataframe(pd.DataFrame({t("category", lang): [category_label(str(c), lang) for c in categories.index],
-                                   t("count", lang): categories.to_numpy()}), hide_index=True, width="stretch")
+        categories = facets.get("category", {})
+        st.dataframe(pd.DataFrame({t("category", lang): [category_label(str(c), lang) for c in categories],
+                                   t("count", lang): list(categories.values())}), hide_index=True, width="stretch")
     with col_b:
         st.markdown(f"**{t('extent_quality', lang)}**")
-        counts = frame["extent_quality"].value_counts()
-        st.dataframe(pd.DataFrame({t("extent_quality", lang): [value_label(str(v), lang) for v in counts.index],
-                                   t("count", lang): counts.to_numpy()}), hide_index=True, width="stretch")
+        qualities = facets.get("extent_quality", {})
+        st.dataframe(pd.DataFrame({t("extent_quality", lang): [value_label(str(v), lang) for v in qualities],
+                                   t("count", lang): list(qualities.values())}), hide_index=True, width="stretch")

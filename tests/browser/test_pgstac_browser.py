@@ -1,0 +1,74 @@
+"""The app in a real Chromium with its catalog in a real pgstac database (DATASET_ATLAS_CATALOG)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dataset_atlas.catalog.pgstac import ingest_to_pgstac
+
+from ..conftest import MAGT_ID
+from ..pgcluster import Cluster
+from .conftest import HOSTILE, ROOT, Server, start_streamlit, stop
+from .test_app import TIMEOUT, open_app, wait_count
+
+pytestmark = pytest.mark.browser
+SCREENSHOT = "/tmp/atlas_pgstac_browse.png"
+
+
+@pytest.fixture(scope="module")
+def atlas_pg(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    work = tmp_path_factory.mktemp("atlas-pg")
+    records = work / "records"
+    shutil.copytree(ROOT / "seeds", records)
+    (records / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
+    dsn = pg_cluster.create_database("browser")
+    ingest_to_pgstac([records], dsn)
+    url, proc = start_streamlit({"DATASET_ATLAS_CATALOG": dsn, "DATASET_ATLAS_INDEX": "",
+                                 "DATASET_ATLAS_DATA_ROOT": str(work / "no-data")}, work / "streamlit.log")
+    yield Server(url, work / "no-index", work / "no-data", proc), dsn
+    stop(proc)
+
+
+def test_search_filter_and_detail_on_pgstac(page: Page, atlas_pg: tuple[Server, str]) -> None:
+    server, _ = atlas_pg
+    frame = open_app(page, server, "?lang=en")
+    wait_count(page, "4 of 4 datasets")
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(4, timeout=TIMEOUT)
+    box = page.get_by_role("textbox", name="Search text (Chinese or English)")
+    box.fill("冻土")  # a Chinese substring, matched in SQL
+    box.press("Enter")
+    wait_count(page, "1 of 4 datasets")
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(1, timeout=TIMEOUT)
+    page.wait_for_function("/[?&]q=%E5%86%BB%E5%9C%9F/.test(location.href)", timeout=TIMEOUT)  # the URL keeps it
+    page.screenshot(path=SCREENSHOT)
+
+
+def test_detail_from_the_database_and_hostile_text_stays_text(page: Page, atlas_pg: tuple[Server, str]) -> None:
+    server, _ = atlas_pg
+    open_app(page, server, f"?lang=en&id={MAGT_ID}")  # the whole record, read back from the collection
+    expect(page.get_by_text("11738.11.NCDC.NIEER.DB7285.2026").first).to_be_visible(timeout=TIMEOUT)
+    wait_count(page, "4 of 4 datasets")
+    page.screenshot(path="/tmp/atlas_pgstac_detail.png")
+    box = page.get_by_role("textbox", name="Search text (Chinese or English)")
+    box.fill("hostile")
+    box.press("Enter")
+    wait_count(page, "1 of 4 datasets")
+    # The results grid (a canvas; its cells are hidden text for screen readers) lists the title as text.
+    expect(page.locator("[data-testid='glide-cell-1-0']")).to_have_text("Hostile title", timeout=TIMEOUT)
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_catalog_page_names_the_database(page: Page, atlas_pg: tuple[Server, str]) -> None:
+    server, dsn = atlas_pg
+    page.goto(f"{server.url}/?lang=en&view=catalog")
+    host = dsn.split("@")[-1]
+    expect(page.get_by_text(host, exact=False).first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("4", timeout=TIMEOUT)  # records, counted in SQL
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(3, timeout=TIMEOUT)  # warnings, categories, qualities
+    page.wait_for_timeout(1000)  # let the grids paint before the screenshot (not an assertion)
+    page.screenshot(path="/tmp/atlas_pgstac_catalog.png", full_page=True)

@@ -1,0 +1,262 @@
+"""The pgstac backend on a real PostgreSQL (started by the tests): ingest, queries, parity with the local index.
+
+Parity: the same queries on the seeds, the 123-collection STAC corpus and synthetic records
+give the same ids in the same order, the same counts and the same facet counts on the local
+index and on pgstac. Where the two differ on purpose, a test below says how.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+
+from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
+from dataset_atlas.catalog.pgstac import PREFIX, PgstacCatalog, ingest_to_pgstac
+from dataset_atlas.cli import run
+from dataset_atlas.errors import AtlasError, QueryError
+from dataset_atlas.settings import Settings
+from dataset_atlas.synth import write_synthetic_records
+
+from .conftest import CALC_ID, MAGT_ID, SEEDS, SMMR_ID, STAC_CORPUS
+from .pgcluster import Cluster
+
+SYNTH_COUNT = 1500
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    write_synthetic_records(SYNTH_COUNT, out, seed=7)
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(pg_cluster: Cluster, synth_dir: Path, stac_corpus: Path) -> tuple[LocalCatalog, PgstacCatalog]:
+    """Seeds + corpus + synthetic records, in memory and in pgstac (ingested the same way)."""
+    paths = [SEEDS, stac_corpus, synth_dir]
+    dsn = pg_cluster.create_database("parity")
+    report = ingest_to_pgstac(paths, dsn)
+    local = LocalCatalog.from_paths(paths)
+    assert report.ingested == len(local) == 3 + 123 + SYNTH_COUNT
+    catalog = PgstacCatalog(dsn)
+    yield local, catalog
+    catalog.close()
+
+
+QUERIES = [
+    Query(),
+    Query(sort="title_zh"), Query(sort="start"), Query(sort="-start"), Query(sort="end"), Query(sort="-end"),
+    Query(sort="resolution"), Query(sort="-resolution"), Query(sort="size"), Query(sort="-size"),
+    Query(sort="category"), Query(limit=0), Query(limit=25, sort="-start"),
+    Query(limit=25, offset=50, sort="-resolution"), Query(offset=1600), Query(offset=40, text="冻土"),  # pages
+    Query(bbox=(160, 50, -170, 70)),  # across the antimeridian
+    Query(bbox=(-10, -10, 10, 10)), Query(bbox=(73.5, 26, 104.7, 39.8), sort="resolution"),
+    Query(bbox=(100, 30, 100, 30)),  # a point
+    Query(bbox=(179, -90, -179, 90)),
+    Query(start=date(2000, 1, 1)), Query(end=date(1990, 12, 31)),
+    Query(start=date(2005, 6, 1), end=date(2005, 6, 30)),
+    Query(start=date(2030, 1, 1)),  # only ongoing (open-ended) spans reach this far
+    Query(categories=("冻土", "冰川")), Query(categories=("冻土",), time_resolutions=("daily", "monthly")),
+    Query(access=("open-access",)), Query(formats=("GeoTIFF", "NetCDF")),
+    Query(extent_qualities=("approximate", "missing")),
+    Query(min_resolution_m=1000), Query(max_resolution_m=30), Query(min_resolution_m=10, max_resolution_m=1000),
+    Query(text="冻土"), Query(text="冻土 温度"), Query(text="snow"), Query(text='"land cover"'),
+    Query(text="SENTINEL-2"), Query(text="100%_"), Query(text="%_"),  # LIKE's wildcards are plain text
+    Query(text="冻土 temperature"),  # a short term (no trigram) with a long one
+    Query(ids=(CALC_ID, MAGT_ID, "sentinel-2-l2a", "no-such-id")),
+    # relevance (the UI's default): filtered and counted in SQL, ranked by the same scores
+    Query(sort="relevance"), Query(sort="relevance_zh"), Query(text="Sentinel-2", sort="relevance"),
+    Query(text="landsat", sort="relevance", limit=3, offset=1), Query(text="冻土", sort="relevance_zh"),
+    Query(text="snow cover", sort="relevance", categories=("积雪",)),
+    Query(bbox=(73.5, 18, 135.1, 53.6), start=date(2000, 1, 1), categories=("冻土", "积雪", "遥感及产品"),
+          formats=("GeoTIFF",), max_resolution_m=25000, text="温度", sort="-start", limit=40),
+]
+
+
+def _same(local: Catalog, pg: Catalog, query: Query) -> None:
+    a, b = local.search(query), pg.search(query)
+    assert list(b.frame["id"]) == list(a.frame["id"]), query
+    assert (b.matched, b.total, b.without_extent) == (a.matched, a.total, a.without_extent), query
+    assert b.facets == a.facets, query
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[f"q{i}" for i in range(len(QUERIES))])
+def test_the_same_query_gives_the_same_ids_order_and_facets(both: tuple[LocalCatalog, PgstacCatalog],
+                                                            query: Query) -> None:
+    _same(*both, query)
+
+
+def test_result_rows_and_records_come_back_exactly(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    local, pg = both
+    a, b = local.search(Query(limit=400, sort="-start")), pg.search(Query(limit=400, sort="-start"))
+    pd.testing.assert_frame_equal(b.frame.reset_index(drop=True), a.frame.reset_index(drop=True))
+    for rid in list(a.frame["id"][::7]) + [CALC_ID, MAGT_ID, SMMR_ID, "sentinel-2-l2a"]:
+        got, want = pg.get(rid), local.get(rid)
+        assert got == want and got is not None and got.raw == want.raw  # lossless, raw document included
+    assert pg.get("no-such-id") is None
+
+
+def test_catalog_wide_values_and_time_span_agree(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    local, pg = both
+    for column in ("category", "access", "formats", "time_resolution"):
+        assert sorted(pg.values(column)) == sorted(local.values(column)), column
+        counts = local.search(Query(limit=0)).facets.get(column)
+        if counts:  # most frequent first on both (ties may be listed in another order)
+            assert [counts[v] for v in pg.values(column)] == sorted(counts.values(), reverse=True)
+    assert pg.time_span() == local.time_span() and len(pg) == len(local)
+
+
+def test_pages_are_slices_of_the_whole_sorted_result(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    for catalog in both:
+        whole = catalog.search(Query(sort="start"))
+        page = catalog.search(Query(sort="start", limit=30, offset=90))
+        assert list(page.frame["id"]) == list(whole.frame["id"][90:120])
+        assert (page.matched, page.facets) == (whole.matched, whole.facets)  # counts ignore paging
+
+
+def test_unknown_sort_is_a_clear_error(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    with pytest.raises(QueryError, match="sort 'sideways'"):
+        both[1].search(Query(sort="sideways"))
+
+
+def test_text_semantics_are_substrings_like_the_local_index(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    """Substring, not word-based (the STAC API's `q` is word-based: see test_stac_api.py)."""
+    local, pg = both
+    for text in ("冻", "perma", "ermafro", "tibet plateau"):
+        _same(local, pg, Query(text=text))
+    assert pg.search(Query(text="冻")).matched > pg.search(Query(text="冻土")).matched > 0
+
+
+def test_collections_carry_the_prefixed_fields_and_stay_stac(pg_dsn: str) -> None:
+    ingest_to_pgstac([SEEDS, STAC_CORPUS / "sentinel-2-l2a.json"], pg_dsn)
+    with psycopg.connect(pg_dsn) as conn:
+        calc = conn.execute("SELECT content FROM pgstac.collections WHERE id = %s", (CALC_ID,)).fetchone()[0]
+        s2 = conn.execute("SELECT content FROM pgstac.collections WHERE id = 'sentinel-2-l2a'").fetchone()[0]
+    assert calc["type"] == "Collection" and calc["extent"]["spatial"]["bbox"][0] == calc[PREFIX + "bbox"]
+    assert calc[PREFIX + "category"] and calc[PREFIX + "time_resolution"] and calc[PREFIX + "title_zh"]
+    assert calc[PREFIX + "record"]["id"] == CALC_ID
+    original = json.loads((STAC_CORPUS / "sentinel-2-l2a.json").read_text(encoding="utf-8"))
+    assert {k: s2[k] for k in original} == original  # a STAC collection is stored as it came, plus atlas: fields
+
+
+def test_reingest_updates_in_place_and_deletes_follow_the_collections(pg_dsn: str, tmp_path: Path) -> None:
+    doc = json.loads((SEEDS / "000_df35574ea24b81a0.txt").read_text(encoding="utf-8"))
+    record_file = tmp_path / "one.json"
+    record_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert ingest_to_pgstac([record_file], pg_dsn).ingested == 1
+    (rid,) = PgstacCatalog(pg_dsn).search(Query()).frame["id"]
+    doc["title_en"] = doc["title_en"] + " revised"
+    record_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    ingest_to_pgstac([record_file, SEEDS], pg_dsn)  # the same id again: updated, not duplicated
+    catalog = PgstacCatalog(pg_dsn)
+    assert len(catalog) == 3
+    assert catalog.search(Query(text="revised")).frame["id"].tolist() == [rid]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # another writer (e.g. the API) deletes it
+        conn.execute("SET search_path TO pgstac, public")
+        conn.execute("SELECT pgstac.delete_collection(%s)", (rid,))
+    assert len(catalog) == 2 and catalog.get(rid) is None and catalog.search(Query(ids=(rid,))).matched == 0
+
+
+def test_awkward_text_comes_back_unchanged(pg_dsn: str, tmp_path: Path) -> None:
+    """Quotes, commas, line breaks, NUL-free control characters and empty fields survive the CSV transfer."""
+    doc = json.loads((SEEDS / "000_df35574ea24b81a0.txt").read_text(encoding="utf-8"))
+    doc.update(title_en='a, "quoted"\nsecond line\r\n\tend', title_cn="", ds_space_res="", ds_format="")
+    (tmp_path / 'odd, "name"\nline two.json').write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    ingest_to_pgstac([tmp_path], pg_dsn)
+    local = LocalCatalog.from_paths([tmp_path])
+    got, want = PgstacCatalog(pg_dsn).search(Query()), local.search(Query())
+    assert "\n" in want.frame["source_path"].iat[0] and "\x1f" in want.frame["keywords"].iat[0]
+    pd.testing.assert_frame_equal(got.frame.reset_index(drop=True), want.frame.reset_index(drop=True))
+
+
+def test_a_reused_result_follows_every_change_of_the_catalog(pg_dsn: str, stac_corpus: Path) -> None:
+    ingest_to_pgstac([SEEDS], pg_dsn)
+    catalog = PgstacCatalog(pg_dsn)
+    first = catalog.search(Query(sort="-start"))
+    first.frame["title_en"] = "changed by the caller"  # a caller changing its copy changes nothing
+    first.facets["category"].clear()
+    again = catalog.search(Query(sort="-start"))
+    assert again.matched == len(again.frame) == 3 and "changed by the caller" not in set(again.frame["title_en"])
+    assert again.facets["category"]
+    before = catalog.version()
+    ingest_to_pgstac([stac_corpus / "sentinel-2-l2a.json"], pg_dsn)  # another curator, another process
+    assert catalog.version() > before
+    assert catalog.search(Query(sort="-start")).matched == 4
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("SET search_path TO pgstac, public")
+        conn.execute("SELECT pgstac.delete_collection('sentinel-2-l2a')")  # deleted through pgstac
+    assert catalog.search(Query(sort="-start")).matched == 3
+
+
+def test_a_collection_written_by_another_tool_reads_as_stac(pg_dsn: str) -> None:
+    ingest_to_pgstac([SEEDS], pg_dsn)
+    doc = json.loads((STAC_CORPUS / "sentinel-2-l2a.json").read_text(encoding="utf-8"))
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO pgstac.collections (content) VALUES (%s)", (json.dumps(doc),))
+    record = PgstacCatalog(pg_dsn).get("sentinel-2-l2a")
+    assert record is not None and record.source_kind == "stac" and record.title.en == doc["title"]
+
+
+def test_opening_a_database_without_a_catalog_says_how_to_make_one(pg_dsn: str) -> None:
+    with pytest.raises(AtlasError, match=r"no Dataset Atlas catalog in this database yet.*ingest"):
+        open_catalog(pg_dsn, Settings())
+
+
+def test_an_unreachable_database_is_one_clear_line(pg_cluster: Cluster) -> None:
+    url = f"postgresql://atlas:secret@127.0.0.1:{pg_cluster.port}/no_such_database"
+    code, _ = run(["search", "--catalog", url])
+    assert code == 2
+    with pytest.raises(AtlasError, match="cannot connect to the catalog database") as info:
+        open_catalog(url, Settings())
+    assert "secret" not in str(info.value)
+
+
+def test_a_database_that_goes_away_is_a_clear_error(pg_cluster: Cluster) -> None:
+    dsn = pg_cluster.create_database("gone")
+    ingest_to_pgstac([SEEDS], dsn)
+    catalog = PgstacCatalog(dsn)
+    assert catalog.search(Query()).matched == 3
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')  # ends the pooled connections too
+    with pytest.raises(AtlasError, match="did not answer"):
+        catalog.search(Query())
+    catalog.close()
+
+
+def test_cli_ingest_search_show_export_on_pgstac(pg_dsn: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["ingest", str(SEEDS), "--catalog", pg_dsn, "--json"])
+    assert code == 0 and json.loads(out)["ingested"] == 3
+    code, out = run(["search", "--catalog", pg_dsn, "--text", "冻土", "--json"])
+    local_code, local_out = run(["search", "--index", str(_local_index(tmp_path)), "--text", "冻土", "--json"])
+    assert code == local_code == 0 and json.loads(out) == json.loads(local_out) and len(json.loads(out)) == 1
+    code, out = run(["show", CALC_ID, "--catalog", pg_dsn, "--json"])
+    assert code == 0 and json.loads(out)["id"] == CALC_ID
+    export = ["export", "--format", "geojson", "--sort", "-start"]
+    code, out = run([*export, "--catalog", pg_dsn])
+    _, local_geojson = run([*export, "--index", str(_local_index(tmp_path))])
+    assert code == 0 and json.loads(out) == json.loads(local_geojson)
+    code, out = run(["search", "--catalog", pg_dsn, "--sort", "start", "--limit", "1", "--offset", "1", "--json"])
+    _, local_out = run(["search", "--index", str(_local_index(tmp_path)), "--sort", "start", "--json"])
+    assert code == 0 and json.loads(out) == json.loads(local_out)[1:2]
+    code, out = run(["search", "--catalog", pg_dsn, "--category", "nope"])
+    assert code == 2 and "no such value in this catalog" in capsys.readouterr().err
+    code, out = run(["search", "--catalog", pg_dsn, "--index", "x.parquet"])
+    assert code == 2  # one or the other
+
+
+def test_cli_refuses_to_ingest_into_a_stac_api(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(["ingest", str(SEEDS), "--catalog", "stac+http://127.0.0.1:9/"])
+    assert code == 2 and "read-only" in capsys.readouterr().err
+
+
+def _local_index(tmp_path: Path) -> Path:
+    path = tmp_path / "local.parquet"
+    if not path.exists():
+        LocalCatalog.from_paths([SEEDS]).save(path)
+    return path
