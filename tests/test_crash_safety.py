@@ -103,7 +103,10 @@ except AtlasError as exc:
 def start_ingest(source: Path, index: Path, how: str = "cli") -> subprocess.Popen[bytes]:
     command = ([sys.executable, "-m", "dataset_atlas.cli", "ingest", str(source), "--index", str(index)]
                if how == "cli" else [sys.executable, "-c", STREAMED, str(source), str(index)])
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A shell that starts a job in the background (CI may) makes it ignore SIGINT, and an ignored
+    # signal stays ignored across exec: give the ingest the default, as a terminal would.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 # When to kill: once the workers run (reading), or once the temp index file exists (writing:
