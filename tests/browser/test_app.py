@@ -137,6 +137,7 @@ def test_dataset_and_catalog_views(page: Page, atlas: Server) -> None:
         timeout=TIMEOUT, state="attached")
     # No filters that would do nothing here.
     assert page.locator("section[data-testid='stSidebar'] [data-testid='stTextInput']").count() == 0
+    expect(page.locator("section[data-testid='stSidebar']")).to_be_hidden()  # not an empty panel either
     page.get_by_role("radio", name="Catalog & ingest").click()
     expect(page.get_by_text("Ingest summary")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Rejected files").first).to_be_visible(timeout=TIMEOUT)

@@ -30,6 +30,7 @@ from dataset_atlas.quicklook import Quicklook
 from dataset_atlas.timeline import GANTT_LIMIT, coverage_by_year, spans
 from dataset_atlas.ui.controls import (
     current_state,
+    hide_sidebar,
     render_sidebar,
     render_top_bar,
     select,
@@ -84,6 +85,8 @@ def prepare() -> tuple[Catalog, ViewState, SearchResult]:
     render_top_bar(state, result if state.view == "browse" else None)
     if state.view == "browse":
         render_sidebar(state, result, values, span)
+    else:
+        hide_sidebar()
     return catalog, state, result
 
 

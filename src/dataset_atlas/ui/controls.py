@@ -328,6 +328,13 @@ def render_top_bar(state: ViewState, result: SearchResult | None) -> None:
                  horizontal=True, label_visibility="collapsed")
 
 
+def hide_sidebar() -> None:
+    """No empty sidebar on the views without filters: coming from Browse, Streamlit keeps its
+    panel (and the button that opens it) on screen with nothing in it."""
+    st.html("<style>section[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"
+            " [data-testid='stExpandSidebarButton'] {display: none;}</style>")
+
+
 def render_sidebar(
     state: ViewState, result: SearchResult, catalog_values: Mapping[str, list[str]], year_span: tuple[int, int]
 ) -> None:
