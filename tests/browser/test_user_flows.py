@@ -82,8 +82,8 @@ def test_switch_language_then_search_and_sort(page: Page, atlas: Server, first: 
     expect_header(page, counts[second].format(n=1))
     # The sort box shows the current language and a new sort order still runs.
     sort = page.get_by_role("combobox", name={"en": "Sort by", "zh": "排序"}[second])
-    expect(sort).to_have_value({"en": "Relevance (title without search text)",  # the default order
-                                "zh": "相关度（无关键词时按标题）"}[second])
+    expect(sort).to_have_value({"en": "Relevance",  # the default order
+                                "zh": "相关度"}[second])
     sort.click()
     page.get_by_role("option", name={"en": "Start (newest first)", "zh": "开始时间（新→旧）"}[second]).click()
     expect_url(page, r"[?&]sort=-start")

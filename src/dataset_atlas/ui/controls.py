@@ -48,7 +48,7 @@ _SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on t
 
 TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
 SORT_LABELS = {
-    "relevance": ("相关度（无关键词时按标题）", "Relevance (title without search text)"),
+    "relevance": ("相关度", "Relevance"),
     "title": ("标题", "Title"),
     "-start": ("开始时间（新→旧）", "Start (newest first)"),
     "start": ("开始时间（旧→新）", "Start (oldest first)"),
@@ -389,6 +389,7 @@ def render_sidebar(
             options=[k for k in SORT_LABELS if k in SORT_KEYS],
             key="w_sort",
             format_func=lambda k: SORT_LABELS.get(k, ("", ""))[1 if lang == "en" else 0] or str(k),
+            help=t("sort_help", lang),
         )
         st.selectbox(
             t("basemap", lang), options=list(BASEMAPS), key="w_basemap", format_func=lambda k: t(f"basemap_{k}", lang)

@@ -39,6 +39,8 @@ _T: dict[str, tuple[str, str]] = {
     "use_view": ("使用当前地图视野", "Use the current map view"),
     "clear": ("清除全部筛选", "Clear all filters"),
     "sort": ("排序", "Sort by"),
+    "sort_help": ("相关度：标题和编号的匹配优先；没有关键词时按标题排序。",
+                  "Relevance: matches in the title and id first; without search text, by title."),
     "basemap": ("底图", "Basemap"),
     "basemap_offline": ("离线底图（随应用提供）", "Offline (ships with the app)"),
     "basemap_osm": ("OpenStreetMap（需联网）", "OpenStreetMap (online)"),
