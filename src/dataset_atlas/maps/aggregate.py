@@ -160,6 +160,17 @@ class Cell:
     bounds: tuple[float, float, float, float]
 
 
+def _cell_means(keys: np.ndarray, sizes: np.ndarray, xs: np.ndarray,
+                ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell key: the keys, the datasets counted and the size-weighted mean position."""
+    ukeys, where = np.unique(keys, return_inverse=True)
+    where = where.ravel()
+    weight = sizes.astype(float)
+    total = np.bincount(where, weights=weight)
+    return (ukeys, total, np.bincount(where, weights=weight * xs) / total,
+            np.bincount(where, weights=weight * ys) / total)
+
+
 def _choose_counts(
     cell_key: np.ndarray, large: np.ndarray, budget: int, expand_max: int
 ) -> np.ndarray:
@@ -215,12 +226,7 @@ def _polar_cells(
     shown = _choose_counts(cell_key, large, budget, expand_max)
     counted = np.flatnonzero(~shown)
     if counted.size:
-        ukeys, where = np.unique(cell_key[counted], return_inverse=True)
-        where = where.ravel()
-        weight = sizes[counted].astype(float)
-        total = np.bincount(where, weights=weight)
-        mean_x = np.bincount(where, weights=weight * px[counted]) / total
-        mean_y = np.bincount(where, weights=weight * py[counted]) / total
+        ukeys, total, mean_x, mean_y = _cell_means(cell_key[counted], sizes[counted], px[counted], py[counted])
         inset = min(CELL_RADIUS_PX, cell_px / 2.0)
         for k, count, mx, my in zip(ukeys, total, mean_x, mean_y, strict=True):
             r, c0 = divmod(int(k), 1_000_003)
@@ -397,12 +403,8 @@ def plan_map(
     shown = _choose_counts(cell_key, large, budget, expand_max)
     counted = np.flatnonzero(~shown)
     if counted.size:
-        ukeys, where = np.unique(cell_key[counted], return_inverse=True)
-        where = where.ravel()
-        weight = sizes[counted].astype(float)
-        total = np.bincount(where, weights=weight)
-        mean_x = np.bincount(where, weights=weight * cx_deg[counted]) / total
-        mean_y = np.bincount(where, weights=weight * cy[counted]) / total
+        ukeys, total, mean_x, mean_y = _cell_means(cell_key[counted], sizes[counted], cx_deg[counted],
+                                                   cy[counted])
         # The count sits at the mean of its extents, but inside its own cell (less the
         # circle's radius), so neighbouring counts never overlap.
         inset = min(CELL_RADIUS_PX, cell_px / 2.0)

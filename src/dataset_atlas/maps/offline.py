@@ -30,6 +30,9 @@ DRAW_CSS = f"{STATIC_PREFIX}/leaflet-draw/leaflet.draw.css"
 ATLAS_JS = f"{STATIC_PREFIX}/atlas/atlas-map.js"
 ATLAS_CSS = f"{STATIC_PREFIX}/atlas/atlas-map.css"
 BASEMAP_URL = f"{STATIC_PREFIX}/basemap/world-50m.geojson"
+# What streamlit-folium would make the browser fetch for a branca colormap. Never loaded:
+# listed by asset_urls so that make_offline and the tests refuse any map that has one.
+COLORMAP_D3_URL = "https://d3js.org/d3.v4.min.js"
 # Polar maps: proj4 + Proj4Leaflet (vendored from npm, licences beside them) and our CRSs.
 PROJ4_JS = f"{STATIC_PREFIX}/proj4/proj4.js"
 PROJ4LEAFLET_JS = f"{STATIC_PREFIX}/proj4leaflet/proj4leaflet.js"
@@ -123,7 +126,7 @@ def asset_urls(root: Element) -> list[str]:
     urls: list[str] = []
     for element in iter_elements(root):
         if isinstance(element, branca.colormap.ColorMap):
-            urls.append("https://d3js.org/d3.v4.min.js")
+            urls.append(COLORMAP_D3_URL)
         urls.extend(url for _, url in getattr(element, "default_js", []))
         urls.extend(url for _, url in getattr(element, "default_css", []))
     return list(dict.fromkeys(urls))

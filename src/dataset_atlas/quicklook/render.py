@@ -78,7 +78,15 @@ def warp_to_mercator(
     s, n = max(s, -MERCATOR_LAT), min(n, MERCATOR_LAT)
     if n <= s or e <= w:
         raise RasterError(name, "the raster lies outside Web Mercator's latitude range (±85°)")
-    x0, x1, y0, y1 = _merc_x(w), _merc_x(e), _merc_y(s), _merc_y(n)
+    box = (_merc_x(w), _merc_y(s), _merc_x(e), _merc_y(n))
+    return _warp_into(rgba, transform, crs, max_size, WEB_MERCATOR, box, name, "Web Mercator"), (w, s, e, n)
+
+
+def _warp_into(rgba: np.ndarray, transform: Affine, crs: CRS, max_size: int, dst_crs: CRS | str,
+               box: Bounds, name: str, target: str) -> np.ndarray:
+    """``rgba`` warped onto the (xmin, ymin, xmax, ymax) box of ``dst_crs``, nearest neighbour."""
+    rows, cols = rgba.shape[:2]
+    x0, y0, x1, y1 = box
     # Keep about the sample's detail, never more than max_size on the longest side.
     longest = max(2, min(max_size, math.ceil(max(rows, cols) * 1.25)))
     if (x1 - x0) >= (y1 - y0):
@@ -91,12 +99,12 @@ def warp_to_mercator(
             np.ascontiguousarray(np.moveaxis(rgba, -1, 0)), dst,
             src_transform=transform, src_crs=crs,
             dst_transform=Affine((x1 - x0) / dst_w, 0.0, x0, 0.0, -(y1 - y0) / dst_h, y1),
-            dst_crs=WEB_MERCATOR,
+            dst_crs=dst_crs,
             resampling=Resampling.nearest, src_nodata=None, dst_nodata=None,
         )
     except RasterioError as exc:
-        raise RasterError(name, f"cannot warp to Web Mercator: {exc}") from exc
-    return np.ascontiguousarray(np.moveaxis(dst, 0, -1)), (w, s, e, n)
+        raise RasterError(name, f"cannot warp to {target}: {exc}") from exc
+    return np.ascontiguousarray(np.moveaxis(dst, 0, -1))
 
 
 def _target_code(crs: str | int | None) -> str:
@@ -147,23 +155,9 @@ def warp_to_polar(
     x0, y0, x1, y1 = max(x0, -limit), max(y0, -limit), min(x1, limit), min(y1, limit)
     if x1 <= x0 or y1 <= y0:
         raise RasterError(name, f"the raster lies outside the {target} map's square")
-    longest = max(2, min(max_size, math.ceil(max(rows, cols) * 1.25)))
-    if (x1 - x0) >= (y1 - y0):
-        dst_w, dst_h = longest, max(1, round(longest * (y1 - y0) / (x1 - x0)))
-    else:
-        dst_w, dst_h = max(1, round(longest * (x1 - x0) / (y1 - y0))), longest
-    dst = np.zeros((4, dst_h, dst_w), dtype=np.uint8)
-    try:
-        reproject(
-            np.ascontiguousarray(np.moveaxis(rgba, -1, 0)), dst,
-            src_transform=transform, src_crs=crs,
-            dst_transform=Affine((x1 - x0) / dst_w, 0.0, x0, 0.0, -(y1 - y0) / dst_h, y1),
-            dst_crs=CRS.from_string(proj.proj4),
-            resampling=Resampling.nearest, src_nodata=None, dst_nodata=None,
-        )
-    except RasterioError as exc:
-        raise RasterError(name, f"cannot warp to {target}: {exc}") from exc
-    return np.ascontiguousarray(np.moveaxis(dst, 0, -1)), (x0, y0, x1, y1)
+    image_box = (x0, y0, x1, y1)
+    dst_crs = CRS.from_string(proj.proj4)
+    return _warp_into(rgba, transform, crs, max_size, dst_crs, image_box, name, target), image_box
 
 
 def crs_label(crs: CRS | None) -> str | None:
