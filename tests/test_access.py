@@ -16,10 +16,8 @@ from dataset_atlas.catalog import LocalCatalog, Query
 from dataset_atlas.catalog.export import export_file_name, result_citations, result_to_csv, result_to_geojson
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.normalize.licences import normalize_licence
-from dataset_atlas.sources.ncdc import read_ncdc
-from dataset_atlas.sources.stac import read_stac_collection
 
-from .conftest import MAGT_ID, SEEDS, SMMR_ID
+from .conftest import MAGT_ID, SEEDS, SMMR_ID, collection, seed
 from .test_citation import parse_bibtex
 
 
@@ -44,16 +42,6 @@ def test_licence_names_and_links(value: str, title: str, href: str, name: str, u
     assert (licence.name, licence.url) == (name, url)
 
 
-def seed(record_id: str) -> DatasetRecord:
-    for path in SEEDS.iterdir():
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc["id"] == record_id:
-            return read_ncdc(doc, str(path))
-    raise AssertionError(record_id)
-
-
-def collection(corpus: Path, name: str) -> DatasetRecord:
-    return read_stac_collection(json.loads((corpus / f"{name}.json").read_text()), name)
 
 
 def test_stac_licences_come_from_the_licence_link(stac_corpus: Path) -> None:

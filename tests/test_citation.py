@@ -15,7 +15,7 @@ from dataset_atlas.model import DatasetRecord, LocalText, Person
 from dataset_atlas.sources.ncdc import read_ncdc
 from dataset_atlas.sources.stac import read_stac_collection
 
-from .conftest import MAGT_ID, SEEDS, SMMR_ID
+from .conftest import MAGT_ID, SEEDS, SMMR_ID, collection, seed
 
 # --- format checkers (independent of the code under test) -------------------------------------------------
 
@@ -90,16 +90,6 @@ def check_csl(text: str) -> list[dict[str, object]]:
 # --- the records ----------------------------------------------------------------------------------------------
 
 
-def seed(record_id: str) -> DatasetRecord:
-    for path in SEEDS.iterdir():
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc["id"] == record_id:
-            return read_ncdc(doc, str(path))
-    raise AssertionError(record_id)
-
-
-def collection(corpus: Path, name: str) -> DatasetRecord:
-    return read_stac_collection(json.loads((corpus / f"{name}.json").read_text()), name)
 
 
 def own_dois(doc: dict) -> list[str]:

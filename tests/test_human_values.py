@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +14,14 @@ from dataset_atlas.catalog.query import Query
 from dataset_atlas.model import DatasetRecord, Resolution
 from dataset_atlas.normalize.categories import CATEGORY_LABELS, category_label
 from dataset_atlas.quicklook.model import Quicklook
-from dataset_atlas.sources.stac import read_stac_collection
 from dataset_atlas.ui.detail import _stats_line, facts_rows, histogram_frame
 
-from .conftest import ROOT, SEEDS, SMMR_ID
-from .test_access import seed
+from .conftest import ROOT, SEEDS, SMMR_ID, collection, seed
 
 
 def facts(record: DatasetRecord, lang: str) -> dict[str, str]:
     return dict(facts_rows(record, lang))
 
-
-def collection(corpus: Path, name: str) -> DatasetRecord:
-    return read_stac_collection(json.loads((corpus / f"{name}.json").read_text()), name)
 
 
 def test_resolution_and_time_step_as_people_write_them(stac_corpus: Path) -> None:

@@ -28,7 +28,7 @@ from dataset_atlas.errors import AtlasError
 from dataset_atlas.settings import Settings
 from dataset_atlas.synth import write_synthetic_records
 
-from .conftest import CALC_ID, SEEDS, SMMR_ID
+from .conftest import CALC_ID, SEEDS, SMMR_ID, stop
 from .pgcluster import Cluster, _free_port
 
 START_TIMEOUT_S = 90
@@ -54,14 +54,6 @@ def start_stac_server(dsn: str, log: Path) -> tuple[str, subprocess.Popen[bytes]
     proc.kill()
     raise RuntimeError(f"serve-stac did not answer: {log.read_text(errors='replace')[-2000:]}")
 
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

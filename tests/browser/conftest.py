@@ -7,6 +7,7 @@ dialogs, and the test fails if any occurred: that is what proves the app offline
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,12 +16,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, sync_playwright
+
+from ..conftest import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -85,31 +88,34 @@ def start_streamlit(env: dict[str, str], log_path: Path) -> tuple[str, subproces
     raise RuntimeError("streamlit did not become healthy")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
-
-@pytest.fixture(scope="session")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextlib.contextmanager
+def seeds_app(work: Path, extra: Mapping[str, object]) -> Iterator[Server]:
+    """`streamlit run` on the seeds plus ``extra`` records (file stem -> JSON document), with
+    synthetic demo rasters as its data folder; stopped on exit."""
     from dataset_atlas.catalog import LocalCatalog
     from dataset_atlas.demo import write_demo_data
 
-    work = tmp_path_factory.mktemp("atlas")
     records = work / "records"
     shutil.copytree(ROOT / "seeds", records)
-    (records / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
+    for name, doc in extra.items():
+        (records / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     index = work / "index.parquet"
     LocalCatalog.from_paths([records]).save(index)
     data_root = work / "data"
     write_demo_data(data_root)
     url, proc = start_streamlit({"DATASET_ATLAS_INDEX": str(index), "DATASET_ATLAS_DATA_ROOT": str(data_root)},
                                 work / "streamlit.log")
-    yield Server(url, index, data_root, proc)
-    stop(proc)
+    try:
+        yield Server(url, index, data_root, proc)
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def atlas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with seeds_app(tmp_path_factory.mktemp("atlas"), {"hostile": HOSTILE}) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from ..conftest import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).resolve().parent / "apps" / "map_app.py"
 SCREENSHOT = Path("/tmp/dataset_atlas_map_offline.png")
@@ -75,12 +77,7 @@ def app_url(tmp_path: Path) -> Iterator[str]:
             raise RuntimeError("streamlit did not become healthy")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

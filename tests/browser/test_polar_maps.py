@@ -8,7 +8,6 @@ through the `page` fixture, that no console error or failed request happened.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -25,7 +24,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from pyproj import Transformer
 
 from ..conftest import CALC_ID
-from .conftest import MAP_FRAME, ROOT, Server, free_port, start_streamlit, stop
+from .conftest import MAP_FRAME, ROOT, Server, free_port, seeds_app, stop
 from .test_user_flows import TIMEOUT, expect_header, expect_url, settled, shot
 
 pytestmark = pytest.mark.browser
@@ -51,22 +50,8 @@ TOTAL = 3 + len(POLAR)  # the seeds and these
 
 @pytest.fixture(scope="module")
 def polar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    from dataset_atlas.catalog import LocalCatalog
-    from dataset_atlas.demo import write_demo_data
-
-    work = tmp_path_factory.mktemp("polar")
-    records = work / "records"
-    shutil.copytree(ROOT / "seeds", records)
-    for name, doc in POLAR.items():
-        (records / f"{name}.json").write_text(json.dumps(doc), encoding="utf-8")
-    index = work / "index.parquet"
-    LocalCatalog.from_paths([records]).save(index)
-    data_root = work / "data"
-    write_demo_data(data_root)
-    url, proc = start_streamlit({"DATASET_ATLAS_INDEX": str(index), "DATASET_ATLAS_DATA_ROOT": str(data_root)},
-                                work / "streamlit.log")
-    yield Server(url, index, data_root, proc)
-    stop(proc)
+    with seeds_app(tmp_path_factory.mktemp("polar"), POLAR) as server:
+        yield server
 
 
 # In the map's iframe: the Leaflet map (folium's global), shapes with their tooltip, screen points.
