@@ -38,14 +38,23 @@ import pandas as pd
 
 from dataset_atlas.catalog import CatalogSource, SearchResult
 from dataset_atlas.catalog.index import COLUMNS, LIST_SEP, normalize_frame_types
-from dataset_atlas.catalog.query import FACETS, SORT_KEYS, Query, text_terms
+from dataset_atlas.catalog.query import (
+    FACETS,
+    SORT_KEYS,
+    FrameCodes,
+    Query,
+    combine,
+    facet_counts,
+    filter_masks,
+    text_terms,
+)
 from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.sources.discover import IngestReport
 from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
 
 PREFIX = "atlas:"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: combos, facts and cube (facet counts)
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
@@ -111,7 +120,83 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER records_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON dataset_atlas.records
     FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.bump_version();
+-- Facet counts without hashing text per row. Each distinct combination of facet values (and
+-- whether the record has an extent) is one row of `combos`; `facts` is a narrow row per
+-- record (its combination and the range columns the other filters read), so counting a
+-- result is one integer GROUP BY over few pages, and the counts per facet are then taken
+-- over the few combinations instead of the rows.
+CREATE TABLE IF NOT EXISTS dataset_atlas.combos (
+    code serial PRIMARY KEY,
+    category text NOT NULL, time_resolution text NOT NULL, access text NOT NULL, extent_quality text NOT NULL,
+    formats text[] NOT NULL, has_extent boolean NOT NULL,
+    UNIQUE (category, time_resolution, access, extent_quality, formats, has_extent)
+);
+CREATE TABLE IF NOT EXISTS dataset_atlas.facts (
+    id text PRIMARY KEY REFERENCES dataset_atlas.records (id) ON DELETE CASCADE,
+    combo integer NOT NULL,
+    west float8, south float8, east float8, north float8, t_lo date, t_hi date, resolution_m float8,
+    -- a native box (32 bytes, where a PostGIS envelope takes about 100): the row stays narrow
+    extent box GENERATED ALWAYS AS (CASE WHEN west IS NULL THEN NULL
+        WHEN west > east THEN box(point(-180, south), point(180, north))
+        ELSE box(point(west, south), point(east, north)) END) STORED
+);
+CREATE INDEX IF NOT EXISTS facts_extent ON dataset_atlas.facts USING gist (extent);
+CREATE INDEX IF NOT EXISTS facts_time ON dataset_atlas.facts (t_lo, t_hi);
+CREATE INDEX IF NOT EXISTS facts_resolution ON dataset_atlas.facts (resolution_m);
+-- Records per combination for the whole catalog, kept by triggers as signed deltas (appends
+-- only, so concurrent writers never wait on each other's rows; ingest folds them together):
+-- a query without range, area or text filters reads its counts from here, not from the rows.
+-- (integer counts: sum() of integers stays a fast integer, of bigints it becomes numeric)
+CREATE TABLE IF NOT EXISTS dataset_atlas.cube (combo integer NOT NULL, n integer NOT NULL);
+CREATE OR REPLACE FUNCTION dataset_atlas.cube_delta() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE dataset_atlas.cube;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO dataset_atlas.cube SELECT combo, count(*) FROM added GROUP BY combo;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO dataset_atlas.cube SELECT combo, -count(*) FROM removed GROUP BY combo;
+    ELSE
+        INSERT INTO dataset_atlas.cube SELECT combo, sum(d) FROM (
+            SELECT combo, -1 AS d FROM removed UNION ALL SELECT combo, 1 FROM added) AS changes
+        GROUP BY combo HAVING sum(d) <> 0;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER facts_cube_insert AFTER INSERT ON dataset_atlas.facts
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
+CREATE OR REPLACE TRIGGER facts_cube_update AFTER UPDATE ON dataset_atlas.facts
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
+CREATE OR REPLACE TRIGGER facts_cube_delete AFTER DELETE ON dataset_atlas.facts
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
+CREATE OR REPLACE TRIGGER facts_cube_truncate AFTER TRUNCATE ON dataset_atlas.facts
+    FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
 """
+
+_COMBO_COLUMNS = "category, time_resolution, access, extent_quality, formats"
+_FACT_COLUMNS = "west, south, east, north, t_lo, t_hi, resolution_m"
+
+
+def _derive_facts(cur: Any, ids_from: str) -> None:
+    """(Re)write the combinations and fact rows of the records whose ids ``ids_from`` selects."""
+    chosen = f"SELECT * FROM dataset_atlas.records WHERE id IN ({ids_from})"
+    cur.execute(f"INSERT INTO dataset_atlas.combos ({_COMBO_COLUMNS}, has_extent) "
+                f"SELECT DISTINCT {_COMBO_COLUMNS}, west IS NOT NULL FROM ({chosen}) AS r ORDER BY 1, 2, 3, 4, 5, 6 "
+                "ON CONFLICT DO NOTHING")
+    excluded = ", ".join(f"EXCLUDED.{c}" for c in ("combo", *_FACT_COLUMNS.split(", ")))
+    cur.execute(f"INSERT INTO dataset_atlas.facts (id, combo, {_FACT_COLUMNS}) "
+                f"SELECT r.id, k.code, {', '.join('r.' + c for c in _FACT_COLUMNS.split(', '))} FROM ({chosen}) AS r "
+                f"JOIN dataset_atlas.combos AS k ON (k.category, k.time_resolution, k.access, k.extent_quality, "
+                "k.formats, k.has_extent) = (r.category, r.time_resolution, r.access, r.extent_quality, r.formats, "
+                f"r.west IS NOT NULL) ON CONFLICT (id) DO UPDATE SET (combo, {_FACT_COLUMNS}) = ROW({excluded})")
+
+
+def fold_cube(conn: Any) -> None:
+    """Fold the cube's deltas into one row per combination (rows of another writer's open
+    transaction are not visible here and stay as they are)."""
+    conn.execute("WITH gone AS (DELETE FROM dataset_atlas.cube RETURNING combo, n) INSERT INTO dataset_atlas.cube "
+                 "SELECT combo, sum(n)::integer FROM gone GROUP BY combo HAVING sum(n) <> 0")
 
 _SORT_SQL = {
     "title": 'title_en_key COLLATE "C"', "title_zh": 'title_zh_key COLLATE "C"',
@@ -160,6 +245,10 @@ def install_schema(dsn: str) -> str:
                 db.close()
             with conn.transaction():
                 conn.execute(SCHEMA_SQL)
+                if not conn.execute("SELECT EXISTS (SELECT FROM dataset_atlas.facts)").fetchone()[0]:
+                    # a catalog from schema 1 (or an empty one): derive the facts of every record
+                    with conn.cursor() as cur:
+                        _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
                 conn.execute("INSERT INTO dataset_atlas.meta VALUES ('schema_version', %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(SCHEMA_VERSION),))
         finally:
@@ -293,6 +382,7 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
         cur.execute("INSERT INTO dataset_atlas.texts SELECT id, search_text FROM atlas_texts "
                     "ON CONFLICT (id) DO UPDATE SET search_text = EXCLUDED.search_text")
         cur.execute("TRUNCATE atlas_texts")
+        _derive_facts(cur, "SELECT id FROM atlas_rows")
         cur.execute("TRUNCATE atlas_rows")
 
 
@@ -319,7 +409,9 @@ def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
                          "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (Jsonb(report.to_dict()),))
     if report.ingested:  # fresh statistics for the planner, and a visibility map for index-only counts
         with _connect(dsn, autocommit=True) as conn:
-            conn.execute("VACUUM (ANALYZE) dataset_atlas.records, dataset_atlas.texts")
+            fold_cube(conn)
+            conn.execute("VACUUM (ANALYZE) dataset_atlas.records, dataset_atlas.texts, dataset_atlas.facts, "
+                         "dataset_atlas.combos, dataset_atlas.cube")
     return report
 
 
@@ -327,9 +419,13 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+def where_clauses(query: Query, *, facts: bool = False) -> tuple[dict[str, str], dict[str, Any], list[str]]:
     """SQL conditions keyed as :func:`~dataset_atlas.catalog.query.filter_masks` keys its masks, parameters,
     and the common table expressions the conditions read (put in front of each statement).
+
+    The conditions read ``dataset_atlas.records``; with ``facts`` the area's index test reads
+    the narrow ``dataset_atlas.facts`` (its native box) instead. The facet conditions read the
+    columns ``records`` and ``combos`` share.
     """
     conds: dict[str, str] = {}
     ctes: list[str] = []
@@ -341,9 +437,10 @@ def where_clauses(query: Query) -> tuple[dict[str, str], dict[str, Any], list[st
         lon = " OR ".join(
             f"(west <= {hi} AND (CASE WHEN west > east THEN 180.0 ELSE east END) >= {lo})"
             f" OR (west > east AND -180.0 <= {hi} AND east >= {lo})" for lo, hi in parts)
-        envelope = ("ST_MakeEnvelope(-180, %(qs)s, 180, %(qn)s, 4326)" if qw > qe
-                    else "ST_MakeEnvelope(%(qw)s, %(qs)s, %(qe)s, %(qn)s, 4326)")
-        conds["bbox"] = f"(geom && {envelope} AND south <= %(qn)s AND north >= %(qs)s AND ({lon}))"
+        lo, hi = ("-180", "180") if qw > qe else ("%(qw)s", "%(qe)s")
+        indexed = (f"extent && box(point({lo}, %(qs)s), point({hi}, %(qn)s))" if facts
+                   else f"geom && ST_MakeEnvelope({lo}, %(qs)s, {hi}, %(qn)s, 4326)")
+        conds["bbox"] = f"({indexed} AND south <= %(qn)s AND north >= %(qs)s AND ({lon}))"
     if query.start is not None or query.end is not None:
         cond = "(t_lo IS NOT NULL OR t_hi IS NOT NULL)"
         if query.end is not None:
@@ -401,31 +498,40 @@ def _with(ctes: list[str]) -> str:
     return f"WITH {', '.join(ctes)} " if ctes else ""
 
 
-def _counts_sql(facet_conds: dict[str, str], where_common: str, ctes: list[str]) -> list[str]:
-    """Statements giving (facet, value, count) rows: matched, without extent, total, every facet.
+def _counts_sql(common: list[str], ctes: list[str]) -> str:
+    """One statement: the records passing the shared (non-facet) filters counted per combination
+    of facet values, packed as big-endian int4 pairs (code, count), and the catalog's total.
 
-    Each facet is counted over the rows passing the shared filters and every *other* facet
-    filter. The single-valued facets and the totals come from one scan (GROUPING SETS, one
-    filtered count per facet); formats, a list per row, from a second one (unnest).
+    The counts come from ``facts`` (one integer GROUP BY over a narrow table), or from the
+    maintained ``cube`` when no shared filter is set. Packing into one bytea value moves 10,000
+    pairs in a third of the time that rows take through the driver.
     """
-    def others(facet: str | None) -> str:
-        return " AND ".join(f"({c})" for k, c in facet_conds.items() if k != facet) or "TRUE"
+    per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts WHERE {' AND '.join(common)} "
+                 "GROUP BY combo" if common
+                 else "SELECT combo, sum(n)::integer AS n FROM dataset_atlas.cube GROUP BY combo HAVING sum(n) > 0")
+    return (f"{_with(ctes)}SELECT (SELECT string_agg(int4send(combo) || int4send(n), ''::bytea) FROM ({per_combo}) "
+            "AS m), (SELECT coalesce(sum(n), 0) FROM dataset_atlas.cube)")
 
-    counts = ", ".join(f"count(*) FILTER (WHERE {others(f)}) AS n_{f}" for f in _SINGLE_FACETS)
-    sets = ", ".join(f"({_FACET_COLUMNS[f]})" for f in _SINGLE_FACETS)
-    grouped = (f"SELECT {', '.join(_FACET_COLUMNS[f] for f in _SINGLE_FACETS)}, "
-               + ", ".join(f"GROUPING({_FACET_COLUMNS[f]}) AS g_{f}" for f in _SINGLE_FACETS)
-               + f", {counts}, count(*) FILTER (WHERE {others(None)}) AS n_all, "
-               f"count(*) FILTER (WHERE west IS NULL AND {others(None)}) AS n_without "
-               f"FROM dataset_atlas.records WHERE {where_common} GROUP BY GROUPING SETS ({sets}, ())")
-    rows = " UNION ALL ".join(
-        [f"SELECT '{f}', {_FACET_COLUMNS[f]}, n_{f} FROM grouped WHERE g_{f} = 0" for f in _SINGLE_FACETS]
-        + ["SELECT '', 'matched', n_all FROM grouped WHERE " + " AND ".join(f"g_{f} = 1" for f in _SINGLE_FACETS),
-           "SELECT '', 'without', n_without FROM grouped WHERE " + " AND ".join(f"g_{f} = 1" for f in _SINGLE_FACETS)])
-    formats = (f"{_with(ctes)}SELECT 'formats', value, count(*) FROM dataset_atlas.records, unnest(formats) AS value "
-               f"WHERE {where_common} AND {others('formats')} AND value <> '' GROUP BY value")
-    total = "SELECT '', 'total', count(*) FROM dataset_atlas.records"
-    return [f"{_with([*ctes, f'grouped AS ({grouped})'])}{rows}", formats, total]
+
+class _Combos:
+    """The ``combos`` table in memory (a few thousand rows: one per combination of facet values,
+    not per record), so the facet counts over the combinations are numpy work, with the same
+    filter and count code as the local index."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        rows = sorted(rows)
+        self.codes = np.array([r[0] for r in rows], dtype=np.int64)
+        self.frame = pd.DataFrame(
+            [r[1:6] for r in rows], columns=["category", "time_resolution", "access", "extent_quality", "formats"])
+        self.has_extent = np.array([bool(r[6]) for r in rows], dtype=bool)
+        self.facet_codes = FrameCodes.build(self.frame)
+
+    def positions(self, codes: np.ndarray) -> np.ndarray | None:
+        """Row positions of ``codes``, or None when one is not known yet (written since loaded)."""
+        at = np.searchsorted(self.codes, codes)
+        if len(codes) and (at.max() >= len(self.codes) or not np.array_equal(self.codes[at], codes)):
+            return None
+        return at
 
 
 class PgstacCatalog:
@@ -441,6 +547,7 @@ class PgstacCatalog:
         self._lock = threading.Lock()
         self._results: collections.OrderedDict[tuple[Query, int], SearchResult] = collections.OrderedDict()
         self._results_kept = results_kept  # 0: every search queries (the benches measure the SQL)
+        self._combos: _Combos | None = None
         with _connect(dsn, autocommit=True) as conn:  # fails fast, in one line, on a wrong URL
             ready = conn.execute("SELECT to_regclass('dataset_atlas.records') IS NOT NULL "
                                  "AND to_regclass('dataset_atlas.meta') IS NOT NULL").fetchone()[0]
@@ -491,7 +598,7 @@ class PgstacCatalog:
             self._pool = None
 
     def __len__(self) -> int:
-        return int(self._fetch("SELECT count(*) FROM dataset_atlas.records")[0][0])
+        return int(self._fetch("SELECT coalesce(sum(n), 0) FROM dataset_atlas.cube")[0][0])
 
     def time_span(self) -> tuple[date | None, date | None]:
         """Earliest and latest start or end."""
@@ -531,28 +638,40 @@ class PgstacCatalog:
             return self._by_relevance(query)
         query = replace(query, sort=_base_sort(query.sort))
         conds, params, ctes = where_clauses(query)
-        common = [c for k, c in conds.items() if k not in FACETS]  # filters every facet count shares
-        facet_conds = {k: c for k, c in conds.items() if k in FACETS}
-        where_common = " AND ".join(common) or "TRUE"
-        where_all = " AND ".join([*common, *facet_conds.values()]) or "TRUE"
+        where_all = " AND ".join(conds.values()) or "TRUE"
+        common = [c for k, c in where_clauses(query, facts=True)[0].items() if k not in FACETS]
         limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
         limit += f" OFFSET {max(int(query.offset), 0)}" if query.offset else ""
         rows_sql = (f"{_with(ctes)}SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records WHERE {where_all} "
                     f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}")
-        counts_sql = _counts_sql(facet_conds, where_common, ctes)
-        with self._connection() as conn, conn.cursor() as cur:
+        with self._connection() as conn, conn.cursor(binary=True) as cur:
             frame = self._copy_frame(cur, rows_sql, params)
-            counted = []
-            for sql in counts_sql:
-                cur.execute(sql, params)
-                counted.extend(cur.fetchall())
-        totals = {name: int(n) for facet, name, n in counted if facet == ""}
-        facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        for facet, value, n in counted:
-            if facet and n:
-                facets[facet][str(value)] = int(n)
-        facets = {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in facets.items()}
-        return SearchResult(frame, totals["matched"], totals["total"], facets, totals["without"])
+            packed, total = cur.execute(_counts_sql(common, ctes), params).fetchone()
+            pairs = np.frombuffer(packed or b"", dtype=">i4").reshape(-1, 2)
+            combos = self._combos_for(cur, pairs[:, 0])
+        weights = np.zeros(len(combos.codes), dtype=np.int64)
+        at = combos.positions(pairs[:, 0])
+        assert at is not None  # _combos_for reloads until every code is known
+        weights[at] = pairs[:, 1]
+        facet_query = Query(categories=query.categories, time_resolutions=query.time_resolutions,
+                            access=query.access, formats=query.formats, extent_qualities=query.extent_qualities)
+        masks = filter_masks(combos.frame, facet_query, codes=combos.facet_codes)
+        passing = combine(masks, len(combos.codes))
+        facets = facet_counts(combos.frame, masks, combos.facet_codes, weights=weights)
+        return SearchResult(frame, int(weights[passing].sum()), int(total), facets,
+                            int(weights[passing & ~combos.has_extent].sum()))
+
+    def _combos_for(self, cur: Any, codes: np.ndarray) -> _Combos:
+        """The combinations table, loaded again when ``codes`` names one written since."""
+        with self._lock:
+            combos = self._combos
+        if combos is None or combos.positions(codes) is None:
+            cur.execute("SELECT code, category, time_resolution, access, extent_quality, "
+                        "array_to_string(formats, E'\\x1f'), has_extent FROM dataset_atlas.combos")
+            combos = _Combos(cur.fetchall())
+            with self._lock:
+                self._combos = combos
+        return combos
 
     def _by_relevance(self, query: Query) -> SearchResult:
         """Free-text matches ranked as the local index ranks them: the database filters and
@@ -619,7 +738,8 @@ class PgstacCatalog:
         """Distinct non-empty values of a facet column, most frequent first."""
         if column not in _FACET_COLUMNS:
             raise QueryError(f"values of {column!r}: expected one of {', '.join(_FACET_COLUMNS)}")
-        expr = "unnest(formats)" if column == "formats" else column
-        rows = self._fetch(f"SELECT value, count(*) AS n FROM (SELECT {expr} AS value FROM dataset_atlas.records) v "
-                           "WHERE value <> '' GROUP BY value ORDER BY n DESC, value")
+        expr = "unnest(k.formats)" if column == "formats" else f"k.{column}"
+        rows = self._fetch(f"SELECT value, sum(n) AS total FROM (SELECT {expr} AS value, c.n FROM dataset_atlas.cube "
+                           "AS c JOIN dataset_atlas.combos AS k ON k.code = c.combo) AS v "
+                           "WHERE value <> '' GROUP BY value HAVING sum(n) > 0 ORDER BY total DESC, value")
         return [str(v) for v, _ in rows]

@@ -240,20 +240,28 @@ def combine(masks: dict[str, np.ndarray], size: int, *, skip: str | None = None)
 
 
 def facet_counts(
-    frame: pd.DataFrame, masks: dict[str, np.ndarray], codes: FrameCodes | None = None
+    frame: pd.DataFrame, masks: dict[str, np.ndarray], codes: FrameCodes | None = None,
+    weights: np.ndarray | None = None,
 ) -> dict[str, dict[str, int]]:
-    """For each facet, counts of its values among rows matching every *other* filter."""
+    """For each facet, counts of its values among rows matching every *other* filter.
+
+    ``weights`` (integers) counts each row that many times: the database catalog's rows are
+    combinations of facet values, weighted by how many records have each.
+    """
     codes = codes or FrameCodes.build(frame)
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         keep = combine(masks, len(frame), skip=facet)
         if facet in codes.multi:
             rows, labels, uniques = codes.multi[facet]
-            numbers = np.bincount(labels[keep[rows]], minlength=len(uniques))
+            kept = keep[rows]
+            numbers = np.bincount(labels[kept], weights=None if weights is None else weights[rows][kept],
+                                  minlength=len(uniques))
         else:
             col_codes, uniques = codes.single[facet]
-            numbers = np.bincount(col_codes[keep], minlength=len(uniques))
-        counts = {str(v): int(c) for v, c in zip(uniques, numbers, strict=True) if c}
+            numbers = np.bincount(col_codes[keep], weights=None if weights is None else weights[keep],
+                                  minlength=len(uniques))
+        counts = {str(v): int(round(c)) for v, c in zip(uniques, numbers, strict=True) if c}
         out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return out
 
