@@ -14,6 +14,9 @@ Layout (see docs/architecture.md, "Sharing a catalog"):
   resolution and the facet columns, GIN (array) on formats and GIN trigram on the search text
   (so Chinese substrings such as 冻土 are found). A foreign key removes a row when its
   collection is deleted by any writer.
+* ``dataset_atlas.combos`` / ``facts`` / ``cube`` serve the facet counts: one row per distinct
+  combination of facet values, a narrow row per record naming its combination, and the
+  records per combination for the whole catalog (kept by triggers). See :func:`_counts_sql`.
 
 Every filter, the sort, the limit and the facet counts (each facet counted over the rows
 matching every *other* filter, as :func:`dataset_atlas.catalog.query.facet_counts` does)
