@@ -69,6 +69,7 @@ QUERIES = [
     Query(text="冻土"), Query(text="冻土 温度"), Query(text="snow"), Query(text='"land cover"'),
     Query(text="SENTINEL-2"), Query(text="100%_"), Query(text="%_"),  # LIKE's wildcards are plain text
     Query(text="冻土 temperature"),  # a short term (no trigram) with a long one
+    Query(text="冰"), Query(text="土温"), Query(text="数据 snow"), Query(text="co"),  # gram index, short ASCII
     Query(ids=(CALC_ID, MAGT_ID, "sentinel-2-l2a", "no-such-id")),
     # relevance (the UI's default): filtered and counted in SQL, ranked by the same scores
     Query(sort="relevance"), Query(sort="relevance_zh"), Query(text="Sentinel-2", sort="relevance"),
@@ -322,8 +323,11 @@ def test_a_schema_1_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a schema-1 database holds
         conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
         conn.execute("UPDATE dataset_atlas.meta SET value = '1' WHERE key = 'schema_version'")
+        added = ("combo", "west", "south", "east", "north", "t_lo", "t_hi", "resolution_m", "grams")
+        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
     install_schema(pg_dsn)
     local = LocalCatalog.from_paths([SEEDS, stac_corpus])
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
-    for query in [*COUNT_QUERIES, Query(text="landsat", limit=0)]:
+    for query in [*COUNT_QUERIES, Query(text="landsat", limit=0), Query(text="冻土", limit=0)]:
         assert _counts(catalog, query) == _counts(local, query), query
+    assert catalog.search(Query(text="冻土")).matched > 0  # the gram keys were filled in

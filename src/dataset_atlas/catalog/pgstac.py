@@ -154,7 +154,12 @@ ALTER TABLE dataset_atlas.texts ADD COLUMN IF NOT EXISTS combo integer,
     ADD COLUMN IF NOT EXISTS west float8, ADD COLUMN IF NOT EXISTS south float8,
     ADD COLUMN IF NOT EXISTS east float8, ADD COLUMN IF NOT EXISTS north float8,
     ADD COLUMN IF NOT EXISTS t_lo date, ADD COLUMN IF NOT EXISTS t_hi date,
-    ADD COLUMN IF NOT EXISTS resolution_m float8;
+    ADD COLUMN IF NOT EXISTS resolution_m float8,
+    -- every non-ASCII character and pair of them in the text as an integer (see gram_keys): a
+    -- term of one or two such characters (冻土, 冰) is found exactly through this index, where
+    -- the trigram index has nothing to look up
+    ADD COLUMN IF NOT EXISTS grams int8[];
+CREATE INDEX IF NOT EXISTS texts_grams ON dataset_atlas.texts USING gin (grams);
 CREATE INDEX IF NOT EXISTS facts_time ON dataset_atlas.facts (t_lo, t_hi);
 CREATE INDEX IF NOT EXISTS facts_resolution ON dataset_atlas.facts (resolution_m);
 -- Records per combination for the whole catalog, kept by triggers as signed deltas (appends
@@ -190,6 +195,44 @@ CREATE OR REPLACE TRIGGER facts_cube_truncate AFTER TRUNCATE ON dataset_atlas.fa
 
 _COMBO_COLUMNS = "category, time_resolution, access, extent_quality, formats"
 _FACT_COLUMNS = "west, south, east, north, t_lo, t_hi, resolution_m"
+
+
+_PAIR = 0x110000  # one past the last code point: pair keys start here, single characters stay below
+
+
+def gram_keys(text: str) -> np.ndarray:
+    """The distinct keys of ``text``'s non-ASCII characters and of each two adjacent non-ASCII
+    characters, ascending: a term of one or two non-ASCII characters is in the text exactly
+    when its key (:func:`term_gram`) is among them."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    wide = codes > 0x7F
+    pairs = wide[:-1] & wide[1:]
+    keys = np.concatenate([codes[wide], (codes[:-1][pairs] + 1) * _PAIR + codes[1:][pairs]])
+    return np.unique(keys)
+
+
+def term_gram(term: str) -> int | None:
+    """The gram key of a one- or two-character term of non-ASCII characters, else None."""
+    if not 1 <= len(term) <= 2 or any(ord(c) <= 0x7F for c in term):
+        return None
+    keys = gram_keys(term)
+    return int(keys[-1])  # the pair's key is the largest (pairs sort above single characters)
+
+
+def _grams_literal(text: str) -> str:
+    return "{" + ",".join(map(str, gram_keys(text).tolist())) + "}"
+
+
+def _fill_grams(cur: Any, batch: int = 5000) -> None:
+    """Compute the gram keys of texts written before the gram index existed (schema 1 and early 2)."""
+    cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_grams (id text, grams int8[]) ON COMMIT DROP")
+    while rows := cur.execute("SELECT id, search_text FROM dataset_atlas.texts WHERE grams IS NULL "
+                              "LIMIT %s", (batch,)).fetchall():
+        with cur.copy("COPY atlas_grams (id, grams) FROM STDIN") as copy:
+            for rid, text in rows:
+                copy.write_row((rid, _grams_literal(text)))
+        cur.execute("UPDATE dataset_atlas.texts AS t SET grams = g.grams FROM atlas_grams AS g WHERE g.id = t.id")
+        cur.execute("TRUNCATE atlas_grams")
 
 
 def _derive_facts(cur: Any, ids_from: str) -> None:
@@ -251,6 +294,14 @@ def _connect(dsn: str, **kwargs: Any) -> Any:
                          f"{str(exc).strip().splitlines()[0]}") from exc
 
 
+def _stored_schema_version(conn: Any) -> int | None:
+    """The schema version the database's catalog was written with (None: no catalog yet)."""
+    if not conn.execute("SELECT to_regclass('dataset_atlas.meta') IS NOT NULL").fetchone()[0]:
+        return None
+    row = conn.execute("SELECT value::text::int FROM dataset_atlas.meta WHERE key = 'schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
 def install_schema(dsn: str) -> str:
     """Install or migrate pgstac (pypgstac's migrations) and the atlas tables; returns pgstac's version."""
     from pypgstac.db import PgstacDB
@@ -265,12 +316,13 @@ def install_schema(dsn: str) -> str:
             finally:
                 db.close()
             with conn.transaction():
+                stored = _stored_schema_version(conn)
                 conn.execute(SCHEMA_SQL)
-                if not conn.execute("SELECT EXISTS (SELECT FROM dataset_atlas.facts)").fetchone()[0]:
-                    # a catalog from schema 1 (or an empty one): derive the facts of every record
+                if stored is not None and stored < 2:  # schema 1: derive what schema 2 added for every record
                     with conn.cursor() as cur:
                         _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
                         _copy_facts_to_texts(cur, "SELECT id FROM dataset_atlas.records")
+                        _fill_grams(cur)
                 conn.execute("INSERT INTO dataset_atlas.meta VALUES ('schema_version', %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(SCHEMA_VERSION),))
         finally:
@@ -399,16 +451,17 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
                     f"ON CONFLICT (id) DO UPDATE SET ({_INSERT_COLUMNS}, ord) = ROW({excluded}, EXCLUDED.ord)")
         _derive_facts(cur, "SELECT id FROM atlas_rows")
         cur.execute("TRUNCATE atlas_rows")
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_texts (id text, search_text text) ON COMMIT DELETE ROWS")
-        with cur.copy("COPY atlas_texts (id, search_text) FROM STDIN") as copy:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_texts (id text, search_text text, grams int8[]) "
+                    "ON COMMIT DELETE ROWS")
+        with cur.copy("COPY atlas_texts (id, search_text, grams) FROM STDIN") as copy:
             for rid, text in zip(frame["id"], frame["search_text"], strict=True):
-                copy.write_row((rid, text))
+                copy.write_row((rid, text, _grams_literal(text)))
         fact_columns = ", ".join(f"f.{c}" for c in _FACT_COLUMNS.split(", "))
-        excluded = ", ".join(f"EXCLUDED.{c}" for c in ("search_text", "combo", *_FACT_COLUMNS.split(", ")))
-        cur.execute(f"INSERT INTO dataset_atlas.texts (id, search_text, combo, {_FACT_COLUMNS}) "
-                    f"SELECT a.id, a.search_text, f.combo, {fact_columns} FROM atlas_texts AS a "
+        excluded = ", ".join(f"EXCLUDED.{c}" for c in ("search_text", "grams", "combo", *_FACT_COLUMNS.split(", ")))
+        cur.execute(f"INSERT INTO dataset_atlas.texts (id, search_text, grams, combo, {_FACT_COLUMNS}) "
+                    f"SELECT a.id, a.search_text, a.grams, f.combo, {fact_columns} FROM atlas_texts AS a "
                     "JOIN dataset_atlas.facts AS f ON f.id = a.id "
-                    f"ON CONFLICT (id) DO UPDATE SET (search_text, combo, {_FACT_COLUMNS}) = ROW({excluded})")
+                    f"ON CONFLICT (id) DO UPDATE SET (search_text, grams, combo, {_FACT_COLUMNS}) = ROW({excluded})")
         cur.execute("TRUNCATE atlas_texts")
 
 
@@ -499,10 +552,14 @@ def where_clauses(query: Query, *, table: str = "records") -> tuple[dict[str, st
     if terms:
         likes = []
         for i, term in enumerate(terms):
-            if len(term) >= TRIGRAM:
+            gram = term_gram(term)
+            if gram is not None:  # 冻土, 冰: exact through the gram index
+                params[f"text_{i}"] = [gram]
+                likes.append(f"grams @> %(text_{i})s::int8[]")
+            elif len(term) >= TRIGRAM:
                 params[f"text_{i}"] = _like(term)
                 likes.append(f"search_text LIKE %(text_{i})s")
-            else:  # no trigram to look up (冻土 is two characters): a scan of the texts
+            else:  # short ASCII ("co", "5"): nothing to look up, a scan of the texts
                 params[f"text_{i}"] = term
                 likes.append(f"strpos(search_text, %(text_{i})s) > 0")
         conds["text"] = f"({' AND '.join(likes)})"
