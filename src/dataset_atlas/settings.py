@@ -10,6 +10,9 @@ themselves, so every part agrees on which catalog and which data folder are in u
     A GeoParquet index path (older spelling, still honoured after ``DATASET_ATLAS_CATALOG``).
 ``DATASET_ATLAS_DATA_ROOT``
     The folder holding data files for quicklooks (default ``data/demo`` when present).
+``DATASET_ATLAS_RESULT_ROWS``
+    The most rows the app reads for one result from a database catalog (default 20,000): the
+    map, table and timeline show that many in the current order, the counts cover them all.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataset_atlas.errors import AtlasError
 CATALOG_ENV = "DATASET_ATLAS_CATALOG"
 INDEX_ENV = "DATASET_ATLAS_INDEX"
 DATA_ROOT_ENV = "DATASET_ATLAS_DATA_ROOT"
+RESULT_ROWS_ENV = "DATASET_ATLAS_RESULT_ROWS"
 DEFAULT_INDEX = Path("data") / "index.parquet"
 DEFAULT_DATA_ROOT = Path("data") / "demo"
 
@@ -36,6 +40,7 @@ class Settings:
     catalog: str | None = None
     index: Path | None = None
     data_root: Path | None = None
+    result_rows: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,8 +48,11 @@ class Settings:
         env = os.environ if environ is None else environ
         index = env.get(INDEX_ENV) or None
         root = env.get(DATA_ROOT_ENV) or None
+        rows = (env.get(RESULT_ROWS_ENV) or "").strip()
+        if rows and (not rows.isdigit() or int(rows) < 1):
+            raise AtlasError(f"{RESULT_ROWS_ENV}={rows!r}: expected a whole number of rows, 1 or more")
         return cls(catalog=env.get(CATALOG_ENV) or None, index=Path(index) if index else None,
-                   data_root=Path(root) if root else None)
+                   data_root=Path(root) if root else None, result_rows=int(rows) if rows else None)
 
     def catalog_location(self, given: str | os.PathLike[str] | None = None) -> str | None:
         """The catalog to open: ``given`` (a CLI option), else the variables, else ``data/index.parquet``.

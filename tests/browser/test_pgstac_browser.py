@@ -72,3 +72,33 @@ def test_catalog_page_names_the_database(page: Page, atlas_pg: tuple[Server, str
     expect(page.get_by_test_id("stDataFrame")).to_have_count(3, timeout=TIMEOUT)  # warnings, categories, qualities
     page.wait_for_timeout(1000)  # let the grids paint before the screenshot (not an assertion)
     page.screenshot(path="/tmp/atlas_pgstac_catalog.png", full_page=True)
+
+
+@pytest.fixture(scope="module")
+def atlas_pg_capped(atlas_pg: tuple[Server, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same database, served by an app that reads at most 2 rows per result."""
+    _, dsn = atlas_pg
+    work = tmp_path_factory.mktemp("atlas-pg-capped")
+    url, proc = start_streamlit({"DATASET_ATLAS_CATALOG": dsn, "DATASET_ATLAS_INDEX": "",
+                                 "DATASET_ATLAS_DATA_ROOT": str(work / "no-data"), "DATASET_ATLAS_RESULT_ROWS": "2"},
+                                work / "streamlit.log")
+    yield Server(url, work / "no-index", work / "no-data", proc)
+    stop(proc)
+
+
+def test_a_capped_result_says_what_the_map_shows(page: Page, atlas_pg_capped: Server) -> None:
+    """Past the cap the counts stay whole, the map and table show the first rows, and a note says so."""
+    frame = open_app(page, atlas_pg_capped, "?lang=en&sort=title")
+    wait_count(page, "4 of 4 datasets")  # counted in SQL over every record
+    expect(page.get_by_text("show the first 2 of 4 matching datasets")).to_be_visible(timeout=TIMEOUT)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(2, timeout=TIMEOUT)
+    expect(page.get_by_text("Rows 1–2 of 4")).to_be_visible(timeout=TIMEOUT)
+    page.screenshot(path="/tmp/atlas_pgstac_capped.png")
+    page.get_by_text("中文", exact=True).click()  # the note in Chinese too
+    expect(page.get_by_text("显示按当前排序的前 2 个数据集（共 4 个匹配")).to_be_visible(timeout=TIMEOUT)
+    box = page.get_by_role("textbox", name="关键词（中文或英文）")
+    box.fill("冻土")
+    box.press("Enter")
+    wait_count(page, "1 / 4 个数据集")
+    expect(page.get_by_text("显示按当前排序的前")).to_have_count(0, timeout=TIMEOUT)  # all of it fits: no note
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(1, timeout=TIMEOUT)

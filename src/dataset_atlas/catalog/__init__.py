@@ -84,6 +84,9 @@ class Catalog(Protocol):
     report: IngestReport
     source: CatalogSource
     facets_available: bool  # False where the backend cannot count facets (a plain STAC API)
+    # The most rows a page should read for one result (None: all). A database catalog caps
+    # what each app process holds; matched, total and the facets still count every record.
+    result_rows: int | None
 
     def __len__(self) -> int:
         """Number of records."""
@@ -110,6 +113,7 @@ class LocalCatalog:
     """A catalog held in memory as the index frame."""
 
     facets_available = True
+    result_rows: int | None = None  # the rows are in memory already
 
     def __init__(self, frame: pd.DataFrame, report: IngestReport | None = None,
                  text_index: Callable[[str], np.ndarray] | None = None,
@@ -299,11 +303,12 @@ def catalog_source(location: str | os.PathLike[str] | None = None, settings: Set
 
 def open_catalog(location: str | os.PathLike[str] | None = None, settings: Settings | None = None) -> Catalog:
     """The catalog at ``location`` (a path or URL), else the settings' catalog, else the embedded seeds."""
+    settings = settings or Settings.from_env()
     source = catalog_source(location, settings)
     if source.kind == "pgstac":
-        from dataset_atlas.catalog.pgstac import PgstacCatalog
+        from dataset_atlas.catalog.pgstac import RESULT_ROWS, PgstacCatalog
 
-        return PgstacCatalog(source.location)
+        return PgstacCatalog(source.location, result_rows=settings.result_rows or RESULT_ROWS)
     if source.kind == "stac-api":
         from dataset_atlas.catalog.stacapi import StacApiCatalog
 

@@ -62,6 +62,7 @@ RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
 RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
+RESULT_ROWS = 20_000  # rows the app reads per result (Catalog.result_rows): its memory stays flat
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
@@ -606,8 +607,10 @@ class PgstacCatalog:
 
     facets_available = True
 
-    def __init__(self, dsn: str, *, pool_size: int = 4, results_kept: int = RESULTS_KEPT) -> None:
+    def __init__(self, dsn: str, *, pool_size: int = 4, results_kept: int = RESULTS_KEPT,
+                 result_rows: int = RESULT_ROWS) -> None:
         self.dsn = dsn
+        self.result_rows: int | None = result_rows
         self.source = CatalogSource("pgstac", dsn)
         self._pool_size = pool_size
         self._pool: Any = None

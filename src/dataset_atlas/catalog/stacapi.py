@@ -48,6 +48,7 @@ class StacApiCatalog:
     """The catalog as a STAC API serves it (see the module docs for what runs where)."""
 
     facets_available = False
+    result_rows: int | None = None  # the API's pages are read whole and filtered here
 
     def __init__(self, url: str) -> None:
         self.source = CatalogSource("stac-api", url)

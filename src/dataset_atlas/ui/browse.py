@@ -81,7 +81,7 @@ def prepare() -> tuple[Catalog, ViewState, SearchResult]:
         st.stop()
     values, span = overview()
     state = current_state(span)
-    result = catalog.search(state.query())
+    result = catalog.search(state.query(limit=catalog.result_rows))
     render_top_bar(state, result if state.view == "browse" else None)
     if state.view == "browse":
         render_sidebar(state, result, values, span)
@@ -337,7 +337,7 @@ def render_results(state: ViewState, result: SearchResult) -> None:
     """One page of the result as a table; choosing a row selects the dataset."""
     lang = state.lang
     ss = st.session_state
-    pages = max(1, math.ceil(result.matched / PAGE_SIZE))
+    pages = max(1, math.ceil(len(result.frame) / PAGE_SIZE))  # the rows read (a database result may be capped)
     if ss.get("page", 1) > pages:
         ss["page"] = pages
     page = int(ss.get("page", 1))
@@ -403,6 +403,8 @@ def render_browse() -> None:
     lang = state.lang
     # One read of the selected record per run (at scale it decodes a row group from disk).
     record = selected_record(catalog, state)
+    if result.matched > len(result.frame):  # a database catalog's result, read up to its cap
+        st.info(t("result_capped", lang, n=f"{len(result.frame):,}", m=f"{result.matched:,}"), icon=":material/info:")
     if record is None:
         render_map(None, state, result)
         st.caption(t("select_hint", lang))

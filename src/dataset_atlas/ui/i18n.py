@@ -63,6 +63,8 @@ _T: dict[str, tuple[str, str]] = {
     "export": ("导出", "Export"),
     "export_csv": ("下载 CSV", "Download CSV"),
     "export_geojson": ("下载 GeoJSON", "Download GeoJSON"),
+    "result_capped": ("地图、结果表和时间线显示按当前排序的前 {n} 个数据集（共 {m} 个匹配，筛选计数包含全部）；缩小筛选范围即可看到其余数据集。",
+                      "The map, table and timeline show the first {n} of {m} matching datasets in the current order (the filter counts cover all of them); narrow the filters to see the rest."),
     "export_note": ("导出当前结果的 {n} 个数据集：含 CSTR、DOI、数据集主页、许可协议和摘要", "Exports the {n} datasets of the current result, with CSTR, DOI, landing page, licence and abstract"),
     "export_citations": ("导出全部引用", "Citations of the whole result"),
     "page": ("页", "Page"),
