@@ -4,10 +4,12 @@ Starts its own throwaway PostgreSQL (tests/pgcluster.py; `make postgres` install
 
 * ingest throughput: ``ingest_to_pgstac`` vs ``ingest_to_index`` of the same files;
 * query latency, median and p95 over ``--runs`` calls, for each filter with its facet counts
-  (``limit=100``, what a page or the CLI asks for) and for the whole result (what the app's
-  map reads today), PgstacCatalog vs LocalCatalog loaded from the index (text index built).
+  (``limit=100``, what a page or the CLI asks for), for a whole result, and for what the
+  Browse page reads (pgstac: the first ``RESULT_ROWS`` rows; local: the whole result),
+  PgstacCatalog vs LocalCatalog loaded from the index (text index built).
 
     python bench/pgstac_bench.py [--count 100000] [--runs 20]
+    python bench/pgstac_bench.py --dsn postgresql://… --index FILE   # queries only, on data ingested before
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from tests.pgcluster import running_cluster  # noqa: E402
 
 from dataset_atlas.catalog import LocalCatalog, Query  # noqa: E402
 from dataset_atlas.catalog.ingest import ingest_to_index  # noqa: E402
-from dataset_atlas.catalog.pgstac import PgstacCatalog, ingest_to_pgstac  # noqa: E402
+from dataset_atlas.catalog.pgstac import RESULT_ROWS, PgstacCatalog, ingest_to_pgstac  # noqa: E402
 
 QUERIES: dict[str, Query] = {
     "no filter (facets only)": Query(limit=100),
@@ -44,8 +46,14 @@ QUERIES: dict[str, Query] = {
     "sort -start": Query(sort="-start", limit=100),
     "combined (bbox+time+category+text)": Query(bbox=(73.5, 18.0, 135.1, 53.6), start=date(2000, 1, 1),
                                                 categories=("冻土", "积雪"), text="温度", limit=100),
-    "whole result, no filter (app map)": Query(),
-    "whole result, category 冻土 (app map)": Query(categories=("冻土",)),
+    "whole result, category 冻土": Query(categories=("冻土",)),
+}
+# What the Browse page asks for: a database catalog reads its first RESULT_ROWS rows, the local
+# index the whole result (already in its memory).
+APP_QUERIES: dict[str, tuple[Query, Query]] = {
+    "Browse page, no filter": (Query(limit=RESULT_ROWS), Query()),
+    "Browse page, text 冻土, by relevance": (Query(text="冻土", sort="relevance_zh", limit=RESULT_ROWS),
+                                         Query(text="冻土", sort="relevance_zh")),
 }
 
 
@@ -79,30 +87,38 @@ def measure(count: int = 100_000, runs: int = 20) -> list[Figure]:
         figures.append(Figure(f"ingest {count:,} records into pgstac", pg_ingest, local_ingest, "ingest_to_index",
                               f"{report.ingested / pg_ingest:,.0f} records/s vs "
                               f"{report.ingested / local_ingest:,.0f}; schema install included"))
-        local = LocalCatalog.load(index)
-        local.warm_text_index()
-        local.search(Query(text="x"))  # builds the text index now, not inside a timed call
-        thread = local.warm_text_index()
-        if thread is not None:
-            thread.join()
-        pg = PgstacCatalog(dsn, results_kept=0)  # the SQL itself, not the per-process reuse of results
-        for name, query in QUERIES.items():
-            a = timings(lambda q=query: pg.search(q), runs)
-            b = timings(lambda q=query: local.search(q), runs)
-            matched = pg.search(query).matched
-            assert matched == local.search(query).matched, name
-            figures.append(Figure(f"{name}: median", statistics.median(a), statistics.median(b), "local index",
-                                  f"{matched:,} matched"))
-            figures.append(Figure(f"{name}: p95", p95(a), p95(b), "local index"))
-        pg.close()
-        reusing = PgstacCatalog(dsn)  # as the app opens it: results reused while the catalog is unchanged
-        for name in ("whole result, no filter (app map)", "no filter (facets only)"):
-            query = QUERIES[name]
-            a = timings(lambda q=query: reusing.search(q), runs)
-            b = timings(lambda q=query: local.search(q), runs)
-            figures.append(Figure(f"{name}, app rerun (result reused): median", statistics.median(a),
-                                  statistics.median(b), "local index", "version check + copy of the result"))
-        reusing.close()
+        figures += measure_queries(dsn, index, runs)
+    return figures
+
+
+def measure_queries(dsn: str, index: Path, runs: int) -> list[Figure]:
+    """Query latencies on a database and an index holding the same records."""
+    figures: list[Figure] = []
+    local = LocalCatalog.load(index)
+    local.search(Query(text="x"))  # builds the text index now, not inside a timed call
+    thread = local.warm_text_index()
+    if thread is not None:
+        thread.join()
+    pg = PgstacCatalog(dsn, results_kept=0)  # the SQL itself, not the per-process reuse of results
+    pairs = {name: (q, q) for name, q in QUERIES.items()} | APP_QUERIES
+    for name, (pg_query, local_query) in pairs.items():
+        a = timings(lambda q=pg_query: pg.search(q), runs)
+        b = timings(lambda q=local_query: local.search(q), runs)
+        got, want = pg.search(pg_query), local.search(local_query)
+        assert got.matched == want.matched, name
+        shown = f"{got.matched:,} matched" + (f"; {len(got.frame):,} vs {len(want.frame):,} rows read"
+                                              if len(got.frame) != len(want.frame) else "")
+        figures.append(Figure(f"{name}: median", statistics.median(a), statistics.median(b), "local index", shown))
+        figures.append(Figure(f"{name}: p95", p95(a), p95(b), "local index"))
+    pg.close()
+    reusing = PgstacCatalog(dsn)  # as the app opens it: results reused while the catalog is unchanged
+    for name in ("Browse page, no filter", "no filter (facets only)"):
+        pg_query, local_query = pairs[name]
+        a = timings(lambda q=pg_query: reusing.search(q), runs)
+        b = timings(lambda q=local_query: local.search(q), runs)
+        figures.append(Figure(f"{name}, app rerun (result reused): median", statistics.median(a),
+                              statistics.median(b), "local index", "version check + copy of the result"))
+    reusing.close()
     return figures
 
 
@@ -110,6 +126,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--dsn", help="a database already holding the records (with --index: queries only)")
+    parser.add_argument("--index", type=Path, help="the local index of the same records")
     args = parser.parse_args()
-    print(table(measure(args.count, args.runs)))
+    if bool(args.dsn) != bool(args.index):
+        parser.error("--dsn and --index go together")
+    print(table(measure_queries(args.dsn, args.index, args.runs) if args.dsn else measure(args.count, args.runs)))
     print(f"\n(ratio = pgstac / local; below 1 is faster. {args.count:,} records, {args.runs} runs each)")

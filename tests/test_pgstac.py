@@ -323,7 +323,8 @@ def test_a_schema_1_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a schema-1 database holds
         conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
         conn.execute("UPDATE dataset_atlas.meta SET value = '1' WHERE key = 'schema_version'")
-        added = ("combo", "west", "south", "east", "north", "t_lo", "t_hi", "resolution_m", "grams")
+        added = ("combo", "west", "south", "east", "north", "t_lo", "t_hi", "resolution_m", "grams", "ord",
+                 "title_en_key", "title_zh_key", "start_date", "end_date", "size_bytes", "category")
         conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
     install_schema(pg_dsn)
     local = LocalCatalog.from_paths([SEEDS, stac_corpus])

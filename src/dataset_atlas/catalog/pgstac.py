@@ -159,7 +159,13 @@ ALTER TABLE dataset_atlas.texts ADD COLUMN IF NOT EXISTS combo integer,
     -- every non-ASCII character and pair of them in the text as an integer (see gram_keys): a
     -- term of one or two such characters (冻土, 冰) is found exactly through this index, where
     -- the trigram index has nothing to look up
-    ADD COLUMN IF NOT EXISTS grams int8[];
+    ADD COLUMN IF NOT EXISTS grams int8[],
+    -- and its sort keys: a text query's page is sorted among its matches, not by walking a sort
+    -- index of all records (slow when the matches sort late, as "permafrost" titles do)
+    ADD COLUMN IF NOT EXISTS ord bigint, ADD COLUMN IF NOT EXISTS title_en_key text,
+    ADD COLUMN IF NOT EXISTS title_zh_key text, ADD COLUMN IF NOT EXISTS start_date date,
+    ADD COLUMN IF NOT EXISTS end_date date, ADD COLUMN IF NOT EXISTS size_bytes bigint,
+    ADD COLUMN IF NOT EXISTS category text;
 CREATE INDEX IF NOT EXISTS texts_grams ON dataset_atlas.texts USING gin (grams);
 CREATE INDEX IF NOT EXISTS facts_time ON dataset_atlas.facts (t_lo, t_hi);
 CREATE INDEX IF NOT EXISTS facts_resolution ON dataset_atlas.facts (resolution_m);
@@ -196,6 +202,7 @@ CREATE OR REPLACE TRIGGER facts_cube_truncate AFTER TRUNCATE ON dataset_atlas.fa
 
 _COMBO_COLUMNS = "category, time_resolution, access, extent_quality, formats"
 _FACT_COLUMNS = "west, south, east, north, t_lo, t_hi, resolution_m"
+_SORT_COLUMNS = "ord, title_en_key, title_zh_key, start_date, end_date, size_bytes, category"  # and resolution_m
 
 
 _PAIR = 0x110000  # one past the last code point: pair keys start here, single characters stay below
@@ -250,11 +257,16 @@ def _derive_facts(cur: Any, ids_from: str) -> None:
                 f"r.west IS NOT NULL) ON CONFLICT (id) DO UPDATE SET (combo, {_FACT_COLUMNS}) = ROW({excluded})")
 
 
+def _columns(prefix: str, columns: str) -> str:
+    return ", ".join(f"{prefix}.{c}" for c in columns.split(", "))
+
+
 def _copy_facts_to_texts(cur: Any, ids_from: str) -> None:
-    """Copy the fact rows of the records ``ids_from`` selects onto their texts rows."""
-    cur.execute(f"UPDATE dataset_atlas.texts AS t SET (combo, {_FACT_COLUMNS}) = "
-                f"(f.combo, {', '.join('f.' + c for c in _FACT_COLUMNS.split(', '))}) "
-                f"FROM dataset_atlas.facts AS f WHERE f.id = t.id AND t.id IN ({ids_from})")
+    """Copy the fact rows and sort keys of the records ``ids_from`` selects onto their texts rows."""
+    cur.execute(f"UPDATE dataset_atlas.texts AS t SET (combo, {_FACT_COLUMNS}, {_SORT_COLUMNS}) = "
+                f"(f.combo, {_columns('f', _FACT_COLUMNS)}, {_columns('r', _SORT_COLUMNS)}) "
+                "FROM dataset_atlas.facts AS f JOIN dataset_atlas.records AS r ON r.id = f.id "
+                f"WHERE f.id = t.id AND t.id IN ({ids_from})")
 
 
 def fold_cube(conn: Any) -> None:
@@ -457,12 +469,13 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
         with cur.copy("COPY atlas_texts (id, search_text, grams) FROM STDIN") as copy:
             for rid, text in zip(frame["id"], frame["search_text"], strict=True):
                 copy.write_row((rid, text, _grams_literal(text)))
-        fact_columns = ", ".join(f"f.{c}" for c in _FACT_COLUMNS.split(", "))
-        excluded = ", ".join(f"EXCLUDED.{c}" for c in ("search_text", "grams", "combo", *_FACT_COLUMNS.split(", ")))
-        cur.execute(f"INSERT INTO dataset_atlas.texts (id, search_text, grams, combo, {_FACT_COLUMNS}) "
-                    f"SELECT a.id, a.search_text, a.grams, f.combo, {fact_columns} FROM atlas_texts AS a "
-                    "JOIN dataset_atlas.facts AS f ON f.id = a.id "
-                    f"ON CONFLICT (id) DO UPDATE SET (search_text, grams, combo, {_FACT_COLUMNS}) = ROW({excluded})")
+        written = f"search_text, grams, combo, {_FACT_COLUMNS}, {_SORT_COLUMNS}"
+        excluded = ", ".join(f"EXCLUDED.{c}" for c in written.split(", "))
+        cur.execute(f"INSERT INTO dataset_atlas.texts (id, {written}) "
+                    f"SELECT a.id, a.search_text, a.grams, f.combo, {_columns('f', _FACT_COLUMNS)}, "
+                    f"{_columns('r', _SORT_COLUMNS)} FROM atlas_texts AS a "
+                    "JOIN dataset_atlas.facts AS f ON f.id = a.id JOIN dataset_atlas.records AS r ON r.id = a.id "
+                    f"ON CONFLICT (id) DO UPDATE SET ({written}) = ROW({excluded})")
         cur.execute("TRUNCATE atlas_texts")
 
 
@@ -716,10 +729,17 @@ class PgstacCatalog:
                 # The text matches (passing the other shared filters too) are found once, in the
                 # texts table, and both the counts and the page read them from a temporary table.
                 shared = [c for k, c in where_clauses(query, table="texts")[0].items() if k not in FACETS]
-                cur.execute("CREATE TEMP TABLE atlas_hits (id text, combo integer) ON COMMIT DROP")
-                cur.execute(f"INSERT INTO atlas_hits SELECT id, combo FROM dataset_atlas.texts "
-                            f"WHERE {' AND '.join(shared)}", params)
-                where_rows = ["id IN (SELECT id FROM atlas_hits)", *facet_conds]
+                cur.execute("CREATE TEMP TABLE atlas_hits (id text, combo integer, resolution_m float8, ord bigint, "
+                            "title_en_key text, title_zh_key text, start_date date, end_date date, size_bytes bigint, "
+                            "category text) ON COMMIT DROP")
+                cur.execute(f"INSERT INTO atlas_hits SELECT id, combo, resolution_m, {_SORT_COLUMNS} "
+                            f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}", params)
+                # the page is sorted among the matches (their sort keys came with them), then read
+                combos_in = f"SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)}"
+                in_facets = f" WHERE combo IN ({combos_in})" if facet_conds else ""
+                order = f"ORDER BY {_SORT_SQL[query.sort]}, ord"
+                where_rows = [f"id IN (SELECT id FROM atlas_hits{in_facets} {order}{limit})"]
+                limit = ""  # applied to the matches above
                 per_combo: str | None = "SELECT combo, count(*)::integer AS n FROM atlas_hits GROUP BY combo"
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
