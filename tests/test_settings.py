@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dataset_atlas.catalog import LocalCatalog, catalog_source, open_catalog
-from dataset_atlas.errors import QueryError
+from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.settings import Settings, seeds_dir
 
 from .conftest import ROOT, SEEDS
@@ -27,6 +28,14 @@ def test_settings_read_each_variable_once_and_ignore_empty_ones() -> None:
     assert s.catalog_location("given.parquet") == "given.parquet"  # a CLI option wins over both
     assert Settings.from_env({"DATASET_ATLAS_INDEX": "x.parquet"}).catalog_location() == "x.parquet"
     assert Settings.from_env({"DATASET_ATLAS_DATA_ROOT": "/d"}).data_folder() == Path("/d")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "1e4", "2.5"])
+def test_a_bad_result_row_cap_is_a_clear_error(value: str) -> None:
+    with pytest.raises(AtlasError, match=rf"DATASET_ATLAS_RESULT_ROWS='{re.escape(value)}': expected a whole number"):
+        Settings.from_env({"DATASET_ATLAS_RESULT_ROWS": value})
+    assert Settings.from_env({"DATASET_ATLAS_RESULT_ROWS": " 500 "}).result_rows == 500
+    assert Settings.from_env({"DATASET_ATLAS_RESULT_ROWS": ""}).result_rows is None
 
 
 def test_no_catalog_configured_means_the_seeds_and_ingest_writes_the_default_index(
