@@ -44,11 +44,13 @@ from dataset_atlas.catalog.index import COLUMNS, LIST_SEP, normalize_frame_types
 from dataset_atlas.catalog.query import (
     FACETS,
     SORT_KEYS,
+    BodyStats,
     FrameCodes,
     Query,
     combine,
     facet_counts,
     filter_masks,
+    relevance_scores,
     text_terms,
 )
 from dataset_atlas.errors import AtlasError, QueryError
@@ -777,24 +779,47 @@ class PgstacCatalog:
         return combos
 
     def _by_relevance(self, query: Query) -> SearchResult:
-        """Free-text matches ranked as the local index ranks them: the database filters and
-        counts, the matched rows (in title order) are scored here with the same function."""
-        import numpy as np
+        """Free-text matches ranked as the local index ranks them.
 
-        from dataset_atlas.catalog.query import relevance_scores
-
-        whole = self._search(replace(query, sort=_base_sort(query.sort), limit=None, offset=0))
-        frame = whole.frame
-        if len(frame):
-            with self._connection() as conn, conn.cursor() as cur:
-                cur.execute("SELECT id, search_text FROM dataset_atlas.texts WHERE id = ANY(%(ids)s)",
-                            {"ids": list(frame["id"])})
-                texts = dict(cur.fetchall())
-            scored = frame.assign(search_text=[texts.get(i, "") for i in frame["id"]])
-            frame = frame.take(np.argsort(-relevance_scores(scored, query.text), kind="stable"))
+        The database counts (as for any query), then gives every match's titles, keywords and
+        category with the statistics the score reads from its text (phrase present, each term's
+        count), in title order; they are scored here with the local index's function, and only
+        the page's rows are read in full.
+        """
+        base = replace(query, sort=_base_sort(query.sort))
+        counted = self._search(replace(base, limit=0, offset=0))
+        terms = text_terms(query.text)
+        conds, params = where_clauses(base, table="texts")
+        shared = [c for k, c in conds.items() if k not in FACETS]
+        facet_conds = [c for k, c in conds.items() if k in FACETS]
+        if facet_conds:
+            shared.append(f"combo IN (SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)})")
+        params = {**params, "phrase": " ".join(terms), **{f"term_{i}": term for i, term in enumerate(terms)}}
+        # non-overlapping counts, as Arrow's count_substring makes them
+        mentions = "".join(f", (length(search_text) - length(replace(search_text, %(term_{i})s, ''))) "
+                           f"/ length(%(term_{i})s) AS n_{i}" for i in range(len(terms)))
+        matches = (f"SELECT id, ord, title_en_key, title_zh_key, strpos(search_text, %(phrase)s) > 0 AS phrase"
+                   f"{mentions} FROM dataset_atlas.texts WHERE {' AND '.join(shared)}")
+        with self._connection() as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT r.id, r.title_en, r.title_zh, r.keywords, r.category, t.phrase"
+                        f"{''.join(f', t.n_{i}' for i in range(len(terms)))} FROM ({matches}) AS t "
+                        "JOIN dataset_atlas.records AS r ON r.id = t.id "
+                        f"ORDER BY t.{_SORT_SQL[base.sort]}, t.ord", params)  # a title order: ties stay in it
+            rows = cur.fetchall()
+        scored = pd.DataFrame([r[:5] for r in rows], columns=["id", "title_en", "title_zh", "keywords", "category"])
+        stats = BodyStats(np.array([r[5] for r in rows], dtype=bool),
+                          [np.array([r[6 + i] for r in rows], dtype=np.float64) for i in range(len(terms))])
+        order = np.argsort(-relevance_scores(scored, query.text, stats=stats), kind="stable")
         offset = max(query.offset, 0)
-        stop = None if query.limit is None else offset + max(query.limit, 0)
-        return replace(whole, frame=frame.iloc[offset:stop].reset_index(drop=True))
+        stop = len(order) if query.limit is None else offset + max(query.limit, 0)
+        page = [str(i) for i in scored["id"].to_numpy()[order[offset:stop]]]
+        if not page:
+            return counted
+        with self._connection() as conn, conn.cursor() as cur:
+            frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
+                                          "WHERE id = ANY(%(page)s)", {"page": page})
+        frame = frame.set_index("id", drop=False).loc[page].reset_index(drop=True)
+        return replace(counted, frame=frame)
 
     @staticmethod
     def _copy_frame(cur: Any, sql: str, params: dict[str, Any]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -315,10 +316,29 @@ def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None)
     return pc.fill_null(array, "")
 
 
-def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None) -> np.ndarray:
+class BodyStats(NamedTuple):
+    """What the relevance score reads from each row's search text: whether the whole phrase is
+    in it (asked only for several terms) and each term's count (non-overlapping)."""
+
+    phrase: np.ndarray  # bool per row
+    mentions: list[np.ndarray]  # per term, a count per row
+
+
+def body_stats(body: pa.Array, terms: list[str]) -> BodyStats:
+    """:class:`BodyStats` of lower-cased search texts."""
+    phrase = " ".join(terms)
+    has_phrase = (np.asarray(pc.match_substring(body, phrase).to_numpy(zero_copy_only=False), dtype=bool)
+                  if len(terms) > 1 else np.zeros(len(body), dtype=bool))
+    return BodyStats(has_phrase, [np.asarray(pc.count_substring(body, term).to_numpy(zero_copy_only=False),
+                                             dtype=np.float64) for term in terms])
+
+
+def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None,
+                     stats: BodyStats | None = None) -> np.ndarray:
     """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
 
-    Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``.
+    Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``
+    (or, instead of the text, its ``stats`` computed elsewhere, e.g. by the database).
     """
 
     def _lower(frame: pd.DataFrame, column: str) -> pa.Array:
@@ -339,7 +359,8 @@ def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | Non
     ids, en, zh = _lower(frame, "id"), _lower(frame, "title_en"), _lower(frame, "title_zh")
     tags = pc.binary_join_element_wise(_lower(frame, "keywords"), _lower(frame, "category"),
                                        pa.scalar("\n", pa.large_string()))
-    body = _text_column(frame, "search_text", positions)  # lower-cased at ingest
+    if stats is None:
+        stats = body_stats(_text_column(frame, "search_text", positions), terms)  # lower-cased at ingest
     ids_np = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
     scores += _W_ID * (ids_np == phrase)
     scores += _W_TITLE_EQUAL * (np.asarray(en.to_numpy(zero_copy_only=False), dtype=object) == phrase)
@@ -347,12 +368,11 @@ def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | Non
     scores += _W_TITLE_PHRASE * (has(en, phrase) | has(zh, phrase))
     scores += _W_ID_PHRASE * has(ids, phrase)
     if len(terms) > 1:
-        scores += _W_PHRASE * has(body, phrase)
-    for term in terms:
+        scores += _W_PHRASE * stats.phrase
+    for term, mentions in zip(terms, stats.mentions, strict=True):
         scores += _W_TITLE_TERM * (has(en, term) | has(zh, term))
         if term.isascii() and re.search(r"[a-z0-9]", term):
             scores += _W_TITLE_WORD * (has(en, term, word=True) | has(zh, term, word=True))
         scores += _W_KEYWORD * has(tags, term)
-        mentions = np.asarray(pc.count_substring(body, term).to_numpy(zero_copy_only=False), dtype=np.float64)
         scores += _W_MENTIONS * np.minimum(mentions, _MAX_MENTIONS)
     return scores
