@@ -51,7 +51,7 @@ class Settings:
         rows = (env.get(RESULT_ROWS_ENV) or "").strip()
         if rows and (not rows.isdigit() or int(rows) < 1):
             raise AtlasError(f"{RESULT_ROWS_ENV}={rows!r}: expected a whole number of rows, 1 or more")
-        return cls(catalog=env.get(CATALOG_ENV) or None, index=Path(index) if index else None,
+        return cls(catalog=env.get(CATALOG_ENV, "").strip() or None, index=Path(index) if index else None,
                    data_root=Path(root) if root else None, result_rows=int(rows) if rows else None)
 
     def catalog_location(self, given: str | os.PathLike[str] | None = None) -> str | None:
