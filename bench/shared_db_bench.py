@@ -9,6 +9,7 @@ Errors are console errors, page errors, failed requests and timeouts; memory is 
 process's RSS after the sessions.
 
     python bench/shared_db_bench.py [--count 10000] [--sessions 20]
+    python bench/shared_db_bench.py --dsn postgresql://… [--sessions 4]   # a database ingested before
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,26 +78,40 @@ async def drive(urls: list[str], sessions: int, total: int) -> tuple[list[tuple[
     return list(results), errors, alone
 
 
+def run_apps(dsn: str, work: Path, sessions: int, count: int) -> tuple[list[tuple[float, float]], list[str],
+                                                                    tuple[float, float], list[float]]:
+    """Two app processes on ``dsn`` driven by ``sessions`` pages; their RSS (MB) afterwards."""
+    apps = [start_streamlit({"DATASET_ATLAS_CATALOG": dsn, "DATASET_ATLAS_INDEX": ""}, work / f"app{i}.log")
+            for i in range(2)]
+    try:
+        results, errors, alone = asyncio.run(drive([url for url, _ in apps], sessions, count))
+        memory = [rss_mb(proc.pid) for _, proc in apps]
+    finally:
+        for _, proc in apps:
+            stop(proc)
+    return results, errors, alone, memory
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(count: int = 10_000, sessions: int = 20) -> list[Figure]:
-    records = synth_dir(count)
-    with running_cluster() as cluster:
-        dsn = cluster.create_database("shared")
-        ingest_to_pgstac([records], dsn)
-        work = Path(cluster.dir)
-        apps = [start_streamlit({"DATASET_ATLAS_CATALOG": dsn, "DATASET_ATLAS_INDEX": ""}, work / f"app{i}.log")
-                for i in range(2)]
-        try:
-            results, errors, alone = asyncio.run(drive([url for url, _ in apps], sessions, count))
-            memory = [rss_mb(proc.pid) for _, proc in apps]
-        finally:
-            for _, proc in apps:
-                stop(proc)
+def measure(count: int = 10_000, sessions: int = 20, dsn: str | None = None) -> list[Figure]:
+    if dsn is not None:  # e.g. 100,000 or 1,000,000 records ingested before: is each app still as small?
+        from dataset_atlas.catalog.pgstac import PgstacCatalog
+
+        catalog = PgstacCatalog(dsn)
+        count = len(catalog)
+        catalog.close()
+        results, errors, alone, memory = run_apps(dsn, Path(tempfile.mkdtemp(prefix="atlas-shared-")), sessions, count)
+    else:
+        with running_cluster() as cluster:
+            dsn = cluster.create_database("shared")
+            ingest_to_pgstac([synth_dir(count)], dsn)
+            results, errors, alone, memory = run_apps(dsn, Path(cluster.dir), sessions, count)
     ok = [r for r in results if r[0] == r[0]]
+    print(f"{count:,} records in the database", file=sys.stderr)
     figures = []
     if ok:
         opened, searched = [r[0] for r in ok], [r[1] for r in ok]
@@ -115,5 +131,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--dsn", help="a database already holding a catalog (no ingest; --count is ignored)")
     args = parser.parse_args()
-    print(table(measure(args.count, args.sessions)))
+    print(table(measure(args.count, args.sessions, args.dsn)))
