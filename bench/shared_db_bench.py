@@ -41,7 +41,7 @@ async def session(browser, url: str, total: int, errors: list[str]) -> tuple[flo
     page = await context.new_page()
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} ({r.failure})"))
     try:
         start = time.perf_counter()
         await page.goto(url + "?lang=en", timeout=TIMEOUT_MS)
