@@ -132,4 +132,5 @@ if __name__ == "__main__":
     if bool(args.dsn) != bool(args.index):
         parser.error("--dsn and --index go together")
     print(table(measure_queries(args.dsn, args.index, args.runs) if args.dsn else measure(args.count, args.runs)))
-    print(f"\n(ratio = pgstac / local; below 1 is faster. {args.count:,} records, {args.runs} runs each)")
+    size = "the records in the database" if args.dsn else f"{args.count:,} records"
+    print(f"\n(ratio = pgstac / local; below 1 is faster. {size}, {args.runs} runs each)")
