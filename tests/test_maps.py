@@ -154,6 +154,16 @@ def test_make_offline_refuses_what_is_not_vendored() -> None:
         make_offline(m)
 
 
+def test_a_colormap_is_refused_because_streamlit_folium_fetches_d3_for_it() -> None:
+    import branca.colormap
+
+    m = folium.Map(tiles=None)
+    branca.colormap.LinearColormap(["white", "blue"], vmin=0, vmax=1).add_to(m)
+    assert external_urls(m) and not all(is_local(u) for u in asset_urls(m))
+    with pytest.raises(OfflineAssetError, match="d3"):
+        make_offline(m)
+
+
 # --- escaping ------------------------------------------------------------------------
 
 

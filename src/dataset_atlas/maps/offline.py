@@ -30,9 +30,9 @@ DRAW_CSS = f"{STATIC_PREFIX}/leaflet-draw/leaflet.draw.css"
 ATLAS_JS = f"{STATIC_PREFIX}/atlas/atlas-map.js"
 ATLAS_CSS = f"{STATIC_PREFIX}/atlas/atlas-map.css"
 BASEMAP_URL = f"{STATIC_PREFIX}/basemap/world-50m.geojson"
-# What streamlit-folium would make the browser fetch for a branca colormap. Never loaded:
-# listed by asset_urls so that make_offline and the tests refuse any map that has one.
-COLORMAP_D3_URL = "https://d3js.org/d3.v4.min.js"
+# Stands in asset_urls for the d3 that streamlit-folium fetches from a CDN for any branca
+# colormap (its address is inside streamlit-folium): not local, so such a map is refused.
+COLORMAP_D3 = "d3 for a branca colormap (streamlit-folium loads it from the internet)"
 # Polar maps: proj4 + Proj4Leaflet (vendored from npm, licences beside them) and our CRSs.
 PROJ4_JS = f"{STATIC_PREFIX}/proj4/proj4.js"
 PROJ4LEAFLET_JS = f"{STATIC_PREFIX}/proj4leaflet/proj4leaflet.js"
@@ -126,7 +126,7 @@ def asset_urls(root: Element) -> list[str]:
     urls: list[str] = []
     for element in iter_elements(root):
         if isinstance(element, branca.colormap.ColorMap):
-            urls.append(COLORMAP_D3_URL)
+            urls.append(COLORMAP_D3)
         urls.extend(url for _, url in getattr(element, "default_js", []))
         urls.extend(url for _, url in getattr(element, "default_css", []))
     return list(dict.fromkeys(urls))
