@@ -15,9 +15,19 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
-from dataset_atlas.catalog.pgstac import PREFIX, PgstacCatalog, ingest_to_pgstac, install_schema
+from dataset_atlas.catalog.pgstac import (
+    PREFIX,
+    TEXTS_COLUMNS,
+    PgstacCatalog,
+    gram_keys,
+    ingest_to_pgstac,
+    install_schema,
+    term_gram,
+)
 from dataset_atlas.cli import run
 from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.settings import Settings
@@ -323,12 +333,23 @@ def test_a_schema_1_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a schema-1 database holds
         conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
         conn.execute("UPDATE dataset_atlas.meta SET value = '1' WHERE key = 'schema_version'")
-        added = ("combo", "west", "south", "east", "north", "t_lo", "t_hi", "resolution_m", "grams", "ord",
-                 "title_en_key", "title_zh_key", "start_date", "end_date", "size_bytes", "category")
-        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
+        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c, _ in TEXTS_COLUMNS)}")
     install_schema(pg_dsn)
     local = LocalCatalog.from_paths([SEEDS, stac_corpus])
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
     for query in [*COUNT_QUERIES, Query(text="landsat", limit=0), Query(text="冻土", limit=0)]:
         assert _counts(catalog, query) == _counts(local, query), query
     assert catalog.search(Query(text="冻土")).matched > 0  # the gram keys were filled in
+
+
+_CHARS = st.sampled_from("冻土温度冰川积雪 aZ9-é")
+
+
+@given(text=st.text(_CHARS, max_size=40), term=st.text(_CHARS, min_size=1, max_size=2))
+def test_a_gram_key_is_found_exactly_when_the_term_is_in_the_text(text: str, term: str) -> None:
+    """No database needed: the index is exact for terms of one or two non-ASCII characters."""
+    key = term_gram(term)
+    if any(ord(c) <= 0x7F for c in term):
+        assert key is None  # such terms use the trigram index or a scan
+    else:
+        assert key is not None and (key in set(gram_keys(text).tolist())) == (term in text)

@@ -67,6 +67,22 @@ RESULTS_KEPT = 4  # recent results reused per process while the catalog is uncha
 RESULT_ROWS = 20_000  # rows the app reads per result (Catalog.result_rows): its memory stays flat
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 
+# Columns of dataset_atlas.texts beside the search text (schema 2):
+# * a copy of the record's fact row: a free-text query finds its matches and applies the other
+#   filters in this one table, with no join (written by ingest with the facts);
+# * grams: every non-ASCII character and pair of them in the text as an integer (gram_keys): a
+#   term of one or two such characters (冻土, 冰) is found exactly through its index, where the
+#   trigram index has nothing to look up;
+# * the record's sort keys: a text query's page is sorted among its matches, not by walking a
+#   sort index of all records (slow when the matches sort late, as "permafrost" titles do).
+TEXTS_COLUMNS = (("combo", "integer"), ("west", "float8"), ("south", "float8"), ("east", "float8"),
+                 ("north", "float8"), ("t_lo", "date"), ("t_hi", "date"), ("resolution_m", "float8"),
+                 ("grams", "int8[]"), ("ord", "bigint"), ("title_en_key", "text"), ("title_zh_key", "text"),
+                 ("start_date", "date"), ("end_date", "date"), ("size_bytes", "bigint"), ("category", "text"))
+# Schema 1 -> 2 adds them (run only when migrating: an ALTER TABLE locks out readers)
+TEXTS_COLUMNS_SQL = "ALTER TABLE dataset_atlas.texts " + ", ".join(
+    f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in TEXTS_COLUMNS)
+
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
 # each time (under an advisory lock, so two curators ingesting at once do not race).
 SCHEMA_SQL = """
@@ -105,7 +121,8 @@ CREATE INDEX IF NOT EXISTS records_formats ON dataset_atlas.records USING gin (f
 -- the search text in its own table: scans for the other filters and the facet counts stay narrow
 CREATE TABLE IF NOT EXISTS dataset_atlas.texts (
     id text PRIMARY KEY REFERENCES dataset_atlas.records (id) ON DELETE CASCADE,
-    search_text text NOT NULL
+    search_text text NOT NULL,
+    @TEXTS_COLUMNS@
 );
 CREATE INDEX IF NOT EXISTS texts_trigram ON dataset_atlas.texts USING gin (search_text gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS records_ord ON dataset_atlas.records (ord);
@@ -151,23 +168,6 @@ CREATE TABLE IF NOT EXISTS dataset_atlas.facts (
                          ST_SetSRID(ST_MakePoint(east, north), 4326)) END) STORED
 );
 CREATE INDEX IF NOT EXISTS facts_extent ON dataset_atlas.facts USING gist (extent);
--- a copy of each record's fact row beside its text: a free-text query finds its matches and
--- applies the other filters in one table, with no join (written by ingest with the facts)
-ALTER TABLE dataset_atlas.texts ADD COLUMN IF NOT EXISTS combo integer,
-    ADD COLUMN IF NOT EXISTS west float8, ADD COLUMN IF NOT EXISTS south float8,
-    ADD COLUMN IF NOT EXISTS east float8, ADD COLUMN IF NOT EXISTS north float8,
-    ADD COLUMN IF NOT EXISTS t_lo date, ADD COLUMN IF NOT EXISTS t_hi date,
-    ADD COLUMN IF NOT EXISTS resolution_m float8,
-    -- every non-ASCII character and pair of them in the text as an integer (see gram_keys): a
-    -- term of one or two such characters (冻土, 冰) is found exactly through this index, where
-    -- the trigram index has nothing to look up
-    ADD COLUMN IF NOT EXISTS grams int8[],
-    -- and its sort keys: a text query's page is sorted among its matches, not by walking a sort
-    -- index of all records (slow when the matches sort late, as "permafrost" titles do)
-    ADD COLUMN IF NOT EXISTS ord bigint, ADD COLUMN IF NOT EXISTS title_en_key text,
-    ADD COLUMN IF NOT EXISTS title_zh_key text, ADD COLUMN IF NOT EXISTS start_date date,
-    ADD COLUMN IF NOT EXISTS end_date date, ADD COLUMN IF NOT EXISTS size_bytes bigint,
-    ADD COLUMN IF NOT EXISTS category text;
 CREATE INDEX IF NOT EXISTS texts_grams ON dataset_atlas.texts USING gin (grams);
 CREATE INDEX IF NOT EXISTS facts_time ON dataset_atlas.facts (t_lo, t_hi);
 CREATE INDEX IF NOT EXISTS facts_resolution ON dataset_atlas.facts (resolution_m);
@@ -200,11 +200,14 @@ CREATE OR REPLACE TRIGGER facts_cube_delete AFTER DELETE ON dataset_atlas.facts
     REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
 CREATE OR REPLACE TRIGGER facts_cube_truncate AFTER TRUNCATE ON dataset_atlas.facts
     FOR EACH STATEMENT EXECUTE FUNCTION dataset_atlas.cube_delta();
-"""
+""".replace("@TEXTS_COLUMNS@", ", ".join(f"{name} {kind}" for name, kind in TEXTS_COLUMNS))
 
 _COMBO_COLUMNS = "category, time_resolution, access, extent_quality, formats"
 _FACT_COLUMNS = "west, south, east, north, t_lo, t_hi, resolution_m"
 _SORT_COLUMNS = "ord, title_en_key, title_zh_key, start_date, end_date, size_bytes, category"  # and resolution_m
+# what a text query keeps of each match: its combination (the counts) and sort keys (the page)
+_HIT_COLUMNS = [(name, kind) for name, kind in TEXTS_COLUMNS
+                if name in ("combo", "resolution_m", *_SORT_COLUMNS.split(", "))]
 
 
 _PAIR = 0x110000  # one past the last code point: pair keys start here, single characters stay below
@@ -332,8 +335,11 @@ def install_schema(dsn: str) -> str:
                 db.close()
             with conn.transaction():
                 stored = _stored_schema_version(conn)
+                migrating = stored is not None and stored < 2
+                if migrating:
+                    conn.execute(TEXTS_COLUMNS_SQL)
                 conn.execute(SCHEMA_SQL)
-                if stored is not None and stored < 2:  # schema 1: derive what schema 2 added for every record
+                if migrating:  # schema 1: derive what schema 2 added for every record
                     with conn.cursor() as cur:
                         _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
                         _copy_facts_to_texts(cur, "SELECT id FROM dataset_atlas.records")
@@ -731,10 +737,9 @@ class PgstacCatalog:
                 # The text matches (passing the other shared filters too) are found once, in the
                 # texts table, and both the counts and the page read them from a temporary table.
                 shared = [c for k, c in where_clauses(query, table="texts")[0].items() if k not in FACETS]
-                cur.execute("CREATE TEMP TABLE atlas_hits (id text, combo integer, resolution_m float8, ord bigint, "
-                            "title_en_key text, title_zh_key text, start_date date, end_date date, size_bytes bigint, "
-                            "category text) ON COMMIT DROP")
-                cur.execute(f"INSERT INTO atlas_hits SELECT id, combo, resolution_m, {_SORT_COLUMNS} "
+                cur.execute(f"CREATE TEMP TABLE atlas_hits (id text, {', '.join(map(' '.join, _HIT_COLUMNS))}) "
+                            "ON COMMIT DROP")
+                cur.execute(f"INSERT INTO atlas_hits SELECT id, {', '.join(name for name, _ in _HIT_COLUMNS)} "
                             f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}", params)
                 # the page is sorted among the matches (their sort keys came with them), then read
                 combos_in = f"SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)}"
