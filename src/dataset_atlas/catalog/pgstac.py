@@ -205,9 +205,6 @@ CREATE OR REPLACE TRIGGER facts_cube_truncate AFTER TRUNCATE ON dataset_atlas.fa
 _COMBO_COLUMNS = "category, time_resolution, access, extent_quality, formats"
 _FACT_COLUMNS = "west, south, east, north, t_lo, t_hi, resolution_m"
 _SORT_COLUMNS = "ord, title_en_key, title_zh_key, start_date, end_date, size_bytes, category"  # and resolution_m
-# what a text query keeps of each match: its combination (the counts) and sort keys (the page)
-_HIT_COLUMNS = [(name, kind) for name, kind in TEXTS_COLUMNS
-                if name in ("combo", "resolution_m", *_SORT_COLUMNS.split(", "))]
 
 
 _PAIR = 0x110000  # one past the last code point: pair keys start here, single characters stay below
@@ -734,29 +731,34 @@ class PgstacCatalog:
         limit += f" OFFSET {max(int(query.offset), 0)}" if query.offset else ""
         with self._connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
             if "text" in conds:
-                # The text matches (passing the other shared filters too) are found once, in the
-                # texts table, and both the counts and the page read them from a temporary table.
+                # The text matches (passing the other shared filters too) are found once, in one
+                # statement that counts them and picks the page among them (their sort keys came
+                # with them); then the page's rows are read.
                 shared = [c for k, c in where_clauses(query, table="texts")[0].items() if k not in FACETS]
-                cur.execute(f"CREATE TEMP TABLE atlas_hits (id text, {', '.join(map(' '.join, _HIT_COLUMNS))}) "
-                            "ON COMMIT DROP")
-                cur.execute(f"INSERT INTO atlas_hits SELECT id, {', '.join(name for name, _ in _HIT_COLUMNS)} "
-                            f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}", params)
-                # the page is sorted among the matches (their sort keys came with them), then read
                 combos_in = f"SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)}"
                 in_facets = f" WHERE combo IN ({combos_in})" if facet_conds else ""
-                order = f"ORDER BY {_SORT_SQL[query.sort]}, ord"
-                where_rows = [f"id IN (SELECT id FROM atlas_hits{in_facets} {order}{limit})"]
-                limit = ""  # applied to the matches above
-                per_combo: str | None = "SELECT combo, count(*)::integer AS n FROM atlas_hits GROUP BY combo"
+                order = f"{_SORT_SQL[query.sort]}, ord"
+                # each match keeps its combination (the counts) and the sort's key (the page)
+                cur.execute(
+                    f"WITH hits AS MATERIALIZED (SELECT id, combo, ord, {_SORT_SQL[query.sort].split()[0]} "
+                    f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}), "
+                    f"page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS at FROM (SELECT * FROM hits"
+                    f"{in_facets} ORDER BY {order}{limit}) AS p) "
+                    f"SELECT counts.*, (SELECT array_agg(id ORDER BY at) FROM page) FROM ("
+                    f"{_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}) AS counts",
+                    params)
+                packed, total, page = cur.fetchone()
+                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
+                                              f"WHERE id = ANY(%(page)s::text[]) ORDER BY {order}",
+                                         {"page": page or []})
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
-                where_rows = list(conds.values())
                 per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
                              f"WHERE {' AND '.join(shared)} GROUP BY combo") if shared else None
-            frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
-                                          f"WHERE {' AND '.join(where_rows) or 'TRUE'} "
-                                          f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}", params)
-            packed, total = cur.execute(_counts_sql(per_combo), params).fetchone()
+                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
+                                              f"WHERE {' AND '.join(conds.values()) or 'TRUE'} "
+                                              f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}", params)
+                packed, total = cur.execute(_counts_sql(per_combo), params).fetchone()
             pairs = np.frombuffer(packed or b"", dtype=">i4").reshape(-1, 2)
             combos = self._combos_for(cur, pairs[:, 0])
         weights = np.zeros(len(combos.codes), dtype=np.int64)
