@@ -353,3 +353,36 @@ def test_a_gram_key_is_found_exactly_when_the_term_is_in_the_text(text: str, ter
         assert key is None  # such terms use the trigram index or a scan
     else:
         assert key is not None and (key in set(gram_keys(text).tolist())) == (term in text)
+
+
+def test_curators_ingesting_the_same_records_at_once_both_land(pg_dsn: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two curators upserting overlapping records in opposite order: one waits for the other,
+    neither fails (each ingest takes its rows in its own order, so without one ingest at a time
+    the database could only break the tie by aborting one of them: a deadlock)."""
+    import dataset_atlas.catalog.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 40)  # several transactions' worth of batches each
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_synthetic_records(120, first, seed=21)
+    write_synthetic_records(120, second, seed=22)
+    errors: list[BaseException] = []
+
+    def ingest(paths: list[Path]) -> None:
+        try:
+            ingest_to_pgstac(paths, pg_dsn)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ingest, args=(order,)) for order in ([first, second], [second, first])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert not any(t.is_alive() for t in threads)
+    catalog = PgstacCatalog(pg_dsn, results_kept=0)
+    local = LocalCatalog.from_paths([first, second])
+    assert len(catalog) == len(local) == 240
+    for query in COUNT_QUERIES:
+        assert _counts(catalog, query) == _counts(local, query), query

@@ -66,6 +66,7 @@ TRIGRAM = 3  # shorter search terms cannot use the trigram index
 RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
 RESULT_ROWS = 20_000  # rows the app reads per result (Catalog.result_rows): its memory stays flat
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
+_INGEST_LOCK_KEY = _LOCK_KEY + 1  # held by the ingest writing, for its whole transaction
 
 # Columns of dataset_atlas.texts beside the search text (schema 2):
 # * a copy of the record's fact row: a free-text query finds its matches and applies the other
@@ -489,7 +490,9 @@ def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
     """Read record files into a pgstac database (schema installed or migrated first; upsert).
 
     All records of one run land in one transaction: a failed or interrupted ingest leaves the
-    catalog as it was, and readers never see half an ingest.
+    catalog as it was, and readers never see half an ingest. Ingests write one at a time (a
+    second curator's waits for the first to commit): two transactions upserting the same
+    records in different orders would otherwise deadlock, and the database would abort one.
     """
     from dataset_atlas.catalog.index import interrupts_raise
     from dataset_atlas.catalog.ingest import iter_frames
@@ -498,6 +501,7 @@ def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
     report = IngestReport()
     with interrupts_raise("ingest into the database interrupted; the catalog is unchanged"), \
             _connect(dsn) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INGEST_LOCK_KEY,))
         for frame in iter_frames(paths, report, progress=progress, workers=workers):
             write_frame(conn, frame)
         if report.ingested:
