@@ -85,6 +85,11 @@ QUERIES = [
     Query(sort="relevance"), Query(sort="relevance_zh"), Query(text="Sentinel-2", sort="relevance"),
     Query(text="landsat", sort="relevance", limit=3, offset=1), Query(text="冻土", sort="relevance_zh"),
     Query(text="snow cover", sort="relevance", categories=("积雪",)),
+    # scored in SQL from the same parts: phrases, whole words, ids, wildcards and regex characters
+    Query(text='"land cover" snow', sort="relevance"), Query(text="sentinel-2-l2a", sort="relevance"),
+    Query(text="100%_ (a|b) [x] $^.*+?", sort="relevance"), Query(text="snow", sort="relevance", limit=30, offset=7),
+    Query(text="冻土 温度", sort="relevance_zh", limit=50), Query(text="数据 snow", sort="relevance_zh",
+                                                                 time_resolutions=("daily",)),
     Query(bbox=(73.5, 18, 135.1, 53.6), start=date(2000, 1, 1), categories=("冻土", "积雪", "遥感及产品"),
           formats=("GeoTIFF",), max_resolution_m=25000, text="温度", sort="-start", limit=40),
 ]
@@ -328,18 +333,23 @@ def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_
     assert rows <= combos + len(gone)  # the deletes after the last ingest add one delta each at most
 
 
-def test_a_schema_1_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, version: int) -> None:
     ingest_to_pgstac([SEEDS, stac_corpus], pg_dsn)
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a schema-1 database holds
-        conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
-        conn.execute("UPDATE dataset_atlas.meta SET value = '1' WHERE key = 'schema_version'")
-        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c, _ in TEXTS_COLUMNS)}")
+    added = {1: [c for c, _ in TEXTS_COLUMNS], 2: [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")]}[version]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a database of that schema holds
+        if version == 1:
+            conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
+        conn.execute("UPDATE dataset_atlas.meta SET value = %s WHERE key = 'schema_version'", (str(version),))
+        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
     install_schema(pg_dsn)
     local = LocalCatalog.from_paths([SEEDS, stac_corpus])
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
     for query in [*COUNT_QUERIES, Query(text="landsat", limit=0), Query(text="冻土", limit=0)]:
         assert _counts(catalog, query) == _counts(local, query), query
     assert catalog.search(Query(text="冻土")).matched > 0  # the gram keys were filled in
+    for query in (Query(text="landsat", sort="relevance"), Query(text="sentinel 2", sort="relevance")):
+        _same(local, catalog, query)  # and the rank fields
 
 
 _CHARS = st.sampled_from("冻土温度冰川积雪 aZ9-é")

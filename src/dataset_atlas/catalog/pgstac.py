@@ -43,14 +43,17 @@ from dataset_atlas.catalog import CatalogSource, SearchResult
 from dataset_atlas.catalog.index import COLUMNS, LIST_SEP, normalize_frame_types
 from dataset_atlas.catalog.query import (
     FACETS,
+    MAX_MENTIONS,
+    RANK_FIELDS,
+    SEARCH_TEXT,
     SORT_KEYS,
-    BodyStats,
     FrameCodes,
     Query,
     combine,
     facet_counts,
     filter_masks,
-    relevance_scores,
+    rank_fields,
+    score_parts,
     text_terms,
 )
 from dataset_atlas.errors import AtlasError, QueryError
@@ -59,7 +62,7 @@ from dataset_atlas.sources.discover import IngestReport
 from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
 
 PREFIX = "atlas:"
-SCHEMA_VERSION = 2  # 2: combos, facts and cube (facet counts)
+SCHEMA_VERSION = 3  # 2: combos, facts and cube (facet counts); 3: rank fields (relevance in SQL)
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
@@ -75,12 +78,15 @@ _INGEST_LOCK_KEY = _LOCK_KEY + 1  # held by the ingest writing, for its whole tr
 #   term of one or two such characters (冻土, 冰) is found exactly through its index, where the
 #   trigram index has nothing to look up;
 # * the record's sort keys: a text query's page is sorted among its matches, not by walking a
-#   sort index of all records (slow when the matches sort late, as "permafrost" titles do).
+#   sort index of all records (slow when the matches sort late, as "permafrost" titles do);
+# * rank_*: the record's lower-cased fields the relevance score reads (query.RANK_FIELDS,
+#   written by the same code as the local index reads them): matches are scored in SQL.
 TEXTS_COLUMNS = (("combo", "integer"), ("west", "float8"), ("south", "float8"), ("east", "float8"),
                  ("north", "float8"), ("t_lo", "date"), ("t_hi", "date"), ("resolution_m", "float8"),
                  ("grams", "int8[]"), ("ord", "bigint"), ("title_en_key", "text"), ("title_zh_key", "text"),
-                 ("start_date", "date"), ("end_date", "date"), ("size_bytes", "bigint"), ("category", "text"))
-# Schema 1 -> 2 adds them (run only when migrating: an ALTER TABLE locks out readers)
+                 ("start_date", "date"), ("end_date", "date"), ("size_bytes", "bigint"), ("category", "text"),
+                 *((f"rank_{name}", "text") for name in RANK_FIELDS))
+# A migration from schema 1 or 2 adds them (run only then: an ALTER TABLE locks out readers)
 TEXTS_COLUMNS_SQL = "ALTER TABLE dataset_atlas.texts " + ", ".join(
     f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in TEXTS_COLUMNS)
 
@@ -234,16 +240,32 @@ def _grams_literal(text: str) -> str:
     return "{" + ",".join(map(str, gram_keys(text).tolist())) + "}"
 
 
-def _fill_grams(cur: Any, batch: int = 5000) -> None:
-    """Compute the gram keys of texts written before the gram index existed (schema 1 and early 2)."""
-    cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_grams (id text, grams int8[]) ON COMMIT DROP")
-    while rows := cur.execute("SELECT id, search_text FROM dataset_atlas.texts WHERE grams IS NULL "
-                              "LIMIT %s", (batch,)).fetchall():
-        with cur.copy("COPY atlas_grams (id, grams) FROM STDIN") as copy:
-            for rid, text in rows:
-                copy.write_row((rid, _grams_literal(text)))
-        cur.execute("UPDATE dataset_atlas.texts AS t SET grams = g.grams FROM atlas_grams AS g WHERE g.id = t.id")
-        cur.execute("TRUNCATE atlas_grams")
+def _text_keys(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """Per record of ``frame`` (id, search text, title and keyword columns): what texts keeps
+    besides its fact columns (id, search text, gram keys, rank fields), as COPY rows."""
+    ranks = [field.to_pylist() for field in rank_fields(frame).values()]
+    for rid, text, *rank in zip(frame["id"], frame[SEARCH_TEXT], *ranks, strict=True):
+        yield rid, text, _grams_literal(text), *rank
+
+
+_TEXT_KEYS = ["search_text", "grams", *(f"rank_{name}" for name in RANK_FIELDS)]  # beside id, in _text_keys' order
+_TEXT_KEYS_TABLE = f"id text, search_text text, grams int8[], {', '.join(f'rank_{f} text' for f in RANK_FIELDS)}"
+
+
+def _fill_text_keys(cur: Any, batch: int = 5000) -> None:
+    """Compute the gram keys and rank fields of texts written before they existed (migration)."""
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS atlas_keys ({_TEXT_KEYS_TABLE}) ON COMMIT DROP")
+    derived = _TEXT_KEYS[1:]
+    while rows := cur.execute("SELECT t.id, t.search_text, r.title_en, r.title_zh, r.keywords, r.category "
+                              "FROM dataset_atlas.texts AS t JOIN dataset_atlas.records AS r USING (id) "
+                              "WHERE t.grams IS NULL OR t.rank_id IS NULL LIMIT %s", (batch,)).fetchall():
+        frame = pd.DataFrame(rows, columns=["id", SEARCH_TEXT, "title_en", "title_zh", "keywords", "category"])
+        with cur.copy(f"COPY atlas_keys (id, {', '.join(_TEXT_KEYS)}) FROM STDIN") as copy:
+            for row in _text_keys(frame):
+                copy.write_row(row)
+        cur.execute(f"UPDATE dataset_atlas.texts AS t SET ({', '.join(derived)}) = "
+                    f"ROW({_columns('k', ', '.join(derived))}) FROM atlas_keys AS k WHERE k.id = t.id")
+        cur.execute("TRUNCATE atlas_keys")
 
 
 def _derive_facts(cur: Any, ids_from: str) -> None:
@@ -333,15 +355,16 @@ def install_schema(dsn: str) -> str:
                 db.close()
             with conn.transaction():
                 stored = _stored_schema_version(conn)
-                migrating = stored is not None and stored < 2
+                migrating = stored is not None and stored < SCHEMA_VERSION
                 if migrating:
                     conn.execute(TEXTS_COLUMNS_SQL)
                 conn.execute(SCHEMA_SQL)
-                if migrating:  # schema 1: derive what schema 2 added for every record
+                if migrating:  # derive what the later schemas added, for every record
                     with conn.cursor() as cur:
-                        _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
-                        _copy_facts_to_texts(cur, "SELECT id FROM dataset_atlas.records")
-                        _fill_grams(cur)
+                        if stored is not None and stored < 2:
+                            _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
+                            _copy_facts_to_texts(cur, "SELECT id FROM dataset_atlas.records")
+                        _fill_text_keys(cur)
                 conn.execute("INSERT INTO dataset_atlas.meta VALUES ('schema_version', %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(SCHEMA_VERSION),))
         finally:
@@ -470,15 +493,15 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
                     f"ON CONFLICT (id) DO UPDATE SET ({_INSERT_COLUMNS}, ord) = ROW({excluded}, EXCLUDED.ord)")
         _derive_facts(cur, "SELECT id FROM atlas_rows")
         cur.execute("TRUNCATE atlas_rows")
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS atlas_texts (id text, search_text text, grams int8[]) "
-                    "ON COMMIT DELETE ROWS")
-        with cur.copy("COPY atlas_texts (id, search_text, grams) FROM STDIN") as copy:
-            for rid, text in zip(frame["id"], frame["search_text"], strict=True):
-                copy.write_row((rid, text, _grams_literal(text)))
-        written = f"search_text, grams, combo, {_FACT_COLUMNS}, {_SORT_COLUMNS}"
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS atlas_texts ({_TEXT_KEYS_TABLE}) ON COMMIT DELETE ROWS")
+        keys = ", ".join(_TEXT_KEYS)
+        with cur.copy(f"COPY atlas_texts (id, {keys}) FROM STDIN") as copy:
+            for row in _text_keys(frame):
+                copy.write_row(row)
+        written = f"{keys}, combo, {_FACT_COLUMNS}, {_SORT_COLUMNS}"
         excluded = ", ".join(f"EXCLUDED.{c}" for c in written.split(", "))
         cur.execute(f"INSERT INTO dataset_atlas.texts (id, {written}) "
-                    f"SELECT a.id, a.search_text, a.grams, f.combo, {_columns('f', _FACT_COLUMNS)}, "
+                    f"SELECT a.id, {_columns('a', keys)}, f.combo, {_columns('f', _FACT_COLUMNS)}, "
                     f"{_columns('r', _SORT_COLUMNS)} FROM atlas_texts AS a "
                     "JOIN dataset_atlas.facts AS f ON f.id = a.id JOIN dataset_atlas.records AS r ON r.id = a.id "
                     f"ON CONFLICT (id) DO UPDATE SET ({written}) = ROW({excluded})")
@@ -601,6 +624,27 @@ def _counts_sql(per_combo: str | None) -> str:
                               "GROUP BY combo HAVING sum(n) > 0")
     return (f"SELECT (SELECT string_agg(int4send(combo) || int4send(n), ''::bytea) FROM ({per_combo}) AS m), "
             "(SELECT coalesce(sum(n), 0) FROM dataset_atlas.cube)")
+
+
+def _score_sql(terms: list[str], params: dict[str, Any]) -> str:
+    """The relevance score of a texts row as SQL: the parts of :func:`~dataset_atlas.catalog.query.score_parts`
+    over the row's rank fields, as the local index adds them (integers: the sums are exact)."""
+    from dataset_atlas.catalog.query import word_pattern
+
+    exprs = []
+    for i, part in enumerate(score_parts(terms)):
+        key = f"rank_{i}"
+        columns = [name if name == SEARCH_TEXT else f"rank_{name}" for name in part.fields]
+        if part.test == "mentions":  # non-overlapping occurrences, as Arrow's count_substring counts them
+            params[key] = part.needle
+            column = columns[0]
+            exprs.append(f"{part.weight} * least((length({column}) - length(replace({column}, %({key})s, ''))) "
+                         f"/ length(%({key})s), {MAX_MENTIONS})")
+            continue
+        params[key] = word_pattern(part.needle) if part.test == "word" else part.needle
+        test = {"equal": "{} = %({})s", "contains": "strpos({}, %({})s) > 0", "word": "{} ~ %({})s"}[part.test]
+        exprs.append(f"(CASE WHEN {' OR '.join(test.format(c, key) for c in columns)} THEN {part.weight} ELSE 0 END)")
+    return " + ".join(exprs)
 
 
 class _Combos:
@@ -726,8 +770,8 @@ class PgstacCatalog:
         return replace(cached, frame=cached.frame.copy(), facets={f: dict(c) for f, c in cached.facets.items()})
 
     def _search(self, query: Query) -> SearchResult:
-        if query.sort.startswith("relevance") and text_terms(query.text):
-            return self._by_relevance(query)
+        terms = text_terms(query.text)
+        ranked = query.sort.startswith("relevance") and bool(terms)  # without text: the title order
         query = replace(query, sort=_base_sort(query.sort))
         conds, params = where_clauses(query)
         facet_conds = [c for k, c in conds.items() if k in FACETS]
@@ -736,15 +780,15 @@ class PgstacCatalog:
         with self._connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
             if "text" in conds:
                 # The text matches (passing the other shared filters too) are found once, in one
-                # statement that counts them and picks the page among them (their sort keys came
-                # with them); then the page's rows are read.
+                # statement that counts them and picks the page among them (each keeps its
+                # combination, its sort key and, by relevance, its score); then the page is read.
                 shared = [c for k, c in where_clauses(query, table="texts")[0].items() if k not in FACETS]
                 combos_in = f"SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)}"
                 in_facets = f" WHERE combo IN ({combos_in})" if facet_conds else ""
-                order = f"{_SORT_SQL[query.sort]}, ord"
-                # each match keeps its combination (the counts) and the sort's key (the page)
+                score = f", {_score_sql(terms, params)} AS score" if ranked else ""
+                order = ("score DESC, " if ranked else "") + f"{_SORT_SQL[query.sort]}, ord"
                 cur.execute(
-                    f"WITH hits AS MATERIALIZED (SELECT id, combo, ord, {_SORT_SQL[query.sort].split()[0]} "
+                    f"WITH hits AS MATERIALIZED (SELECT id, combo, ord, {_SORT_SQL[query.sort].split()[0]}{score} "
                     f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}), "
                     f"page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS at FROM (SELECT * FROM hits"
                     f"{in_facets} ORDER BY {order}{limit}) AS p) "
@@ -752,9 +796,9 @@ class PgstacCatalog:
                     f"{_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}) AS counts",
                     params)
                 packed, total, page = cur.fetchone()
-                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
-                                              f"WHERE id = ANY(%(page)s::text[]) ORDER BY {order}",
-                                         {"page": page or []})
+                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM unnest(%(page)s::text[]) "
+                                              "WITH ORDINALITY AS p (id, at) JOIN dataset_atlas.records "
+                                              "USING (id) ORDER BY p.at", {"page": page or []})
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
                 per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
@@ -788,54 +832,6 @@ class PgstacCatalog:
             with self._lock:
                 self._combos = combos
         return combos
-
-    def _by_relevance(self, query: Query) -> SearchResult:
-        """Free-text matches ranked as the local index ranks them.
-
-        The database counts (as for any query), then gives every match's titles, keywords and
-        category with the statistics the score reads from its text (phrase present, each term's
-        count), in title order; they are scored here with the local index's function, and only
-        the page's rows are read in full.
-        """
-        base = replace(query, sort=_base_sort(query.sort))
-        counted = self._search(replace(base, limit=0, offset=0))
-        terms = text_terms(query.text)
-        conds, params = where_clauses(base, table="texts")
-        shared = [c for k, c in conds.items() if k not in FACETS]
-        facet_conds = [c for k, c in conds.items() if k in FACETS]
-        if facet_conds:
-            shared.append(f"combo IN (SELECT code FROM dataset_atlas.combos WHERE {' AND '.join(facet_conds)})")
-        params = {**params, "phrase": " ".join(terms), **{f"term_{i}": term for i, term in enumerate(terms)}}
-        # non-overlapping counts, as Arrow's count_substring makes them
-        mentions = "".join(f", (length(search_text) - length(replace(search_text, %(term_{i})s, ''))) "
-                           f"/ length(%(term_{i})s) AS n_{i}" for i in range(len(terms)))
-        matches = (f"SELECT id, ord, title_en_key, title_zh_key, strpos(search_text, %(phrase)s) > 0 AS phrase"
-                   f"{mentions} FROM dataset_atlas.texts WHERE {' AND '.join(shared)}")
-        with self._connection() as conn, conn.cursor() as cur:
-            cur.execute(f"SELECT r.id, r.title_en, r.title_zh, r.keywords, r.category, t.phrase"
-                        f"{''.join(f', t.n_{i}' for i in range(len(terms)))} FROM ({matches}) AS t "
-                        "JOIN dataset_atlas.records AS r ON r.id = t.id "
-                        f"ORDER BY t.{_SORT_SQL[base.sort]}, t.ord", params)  # a title order: ties stay in it
-            rows = cur.fetchall()
-        scored = pd.DataFrame([r[:5] for r in rows], columns=["id", "title_en", "title_zh", "keywords", "category"])
-        stats = BodyStats(np.array([r[5] for r in rows], dtype=bool),
-                          [np.array([r[6 + i] for r in rows], dtype=np.float64) for i in range(len(terms))])
-        order = np.argsort(-relevance_scores(scored, query.text, stats=stats), kind="stable")
-        offset = max(query.offset, 0)
-        stop = len(order) if query.limit is None else offset + max(query.limit, 0)
-        page = [str(i) for i in scored["id"].to_numpy()[order[offset:stop]]]
-        if not page:
-            return counted
-        with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
-            # the page's ids in score order, sent through COPY (a list of 20,000 ids as a query
-            # parameter costs more to write than the rows cost to read)
-            cur.execute("CREATE TEMP TABLE atlas_page (id text, rank integer) ON COMMIT DROP")
-            with cur.copy("COPY atlas_page (id, rank) FROM STDIN") as copy:
-                for rank, rid in enumerate(page):
-                    copy.write_row((rid, rank))
-            frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
-                                          "JOIN atlas_page USING (id) ORDER BY atlas_page.rank", {})
-        return replace(counted, frame=frame)
 
     @staticmethod
     def _copy_frame(cur: Any, sql: str, params: dict[str, Any]) -> pd.DataFrame:

@@ -303,9 +303,51 @@ def title_order(titles: pd.Series, *, chinese: bool = False) -> np.ndarray:
 
 # Weights of what a free-text match says about a dataset: its id or whole title asked for,
 # the phrase in its title, each term in its title (as a word counts more), in its keywords or
-# category, and how often the terms appear anywhere (abstracts included), capped.
-_W_ID, _W_TITLE_EQUAL, _W_TITLE_PHRASE, _W_ID_PHRASE, _W_PHRASE = 1000.0, 400.0, 200.0, 100.0, 30.0
-_W_TITLE_TERM, _W_TITLE_WORD, _W_KEYWORD, _W_MENTIONS, _MAX_MENTIONS = 20.0, 10.0, 5.0, 0.2, 10
+# category, and how often the terms appear anywhere (abstracts included), capped. Integers, so a
+# score is exact whatever order its parts are added in (the database adds them too).
+_W_ID, _W_TITLE_EQUAL, _W_TITLE_PHRASE, _W_ID_PHRASE, _W_PHRASE = 5000, 2000, 1000, 500, 150
+_W_TITLE_TERM, _W_TITLE_WORD, _W_KEYWORD, _W_MENTION, MAX_MENTIONS = 100, 50, 25, 1, 10
+
+# The lower-cased fields a score reads: RANK_FIELDS from the record, and its search text.
+RANK_FIELDS = ("id", "title_en", "title_zh", "tags")
+SEARCH_TEXT = "search_text"
+
+
+class ScorePart(NamedTuple):
+    """One part of a relevance score: ``weight`` when ``test`` holds for ``needle`` in any of
+    ``fields`` ("equal", "contains", or "word": :func:`word_pattern` matches), or, for
+    "mentions", ``weight`` per non-overlapping occurrence in the field, at most MAX_MENTIONS."""
+
+    weight: int
+    test: str
+    fields: tuple[str, ...]
+    needle: str
+
+
+def score_parts(terms: list[str]) -> list[ScorePart]:
+    """What a match on ``terms`` scores for: one definition for the local index and the database."""
+    phrase = " ".join(terms)
+    titles = ("title_en", "title_zh")
+    parts = [ScorePart(_W_ID, "equal", ("id",), phrase),
+             ScorePart(_W_TITLE_EQUAL, "equal", ("title_en",), phrase),
+             ScorePart(_W_TITLE_EQUAL, "equal", ("title_zh",), phrase),
+             ScorePart(_W_TITLE_PHRASE, "contains", titles, phrase),
+             ScorePart(_W_ID_PHRASE, "contains", ("id",), phrase)]
+    if len(terms) > 1:
+        parts.append(ScorePart(_W_PHRASE, "contains", (SEARCH_TEXT,), phrase))
+    for term in terms:
+        parts.append(ScorePart(_W_TITLE_TERM, "contains", titles, term))
+        if term.isascii() and re.search(r"[a-z0-9]", term):  # a Latin term as a whole word counts more
+            parts.append(ScorePart(_W_TITLE_WORD, "word", titles, term))
+        parts.append(ScorePart(_W_KEYWORD, "contains", ("tags",), term))
+        parts.append(ScorePart(_W_MENTION, "mentions", (SEARCH_TEXT,), term))
+    return parts
+
+
+def word_pattern(term: str) -> str:
+    """``term`` as a whole word ("landsat" in "Landsat 8", not in "landsatlike"); the same
+    pattern in RE2 (Arrow) and PostgreSQL's regular expressions."""
+    return r"(?:^|[^a-z0-9])" + re.escape(term) + r"(?:[^a-z0-9]|$)"
 
 
 def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None) -> pa.Array:
@@ -316,63 +358,43 @@ def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None)
     return pc.fill_null(array, "")
 
 
-class BodyStats(NamedTuple):
-    """What the relevance score reads from each row's search text: whether the whole phrase is
-    in it (asked only for several terms) and each term's count (non-overlapping)."""
+def rank_fields(frame: pd.DataFrame, positions: np.ndarray | None = None) -> dict[str, pa.Array]:
+    """The :data:`RANK_FIELDS` of each row (or each row at ``positions``), lower-cased."""
 
-    phrase: np.ndarray  # bool per row
-    mentions: list[np.ndarray]  # per term, a count per row
+    def lower(column: str) -> pa.Array:
+        return pc.utf8_lower(_text_column(frame, column, positions))
 
-
-def body_stats(body: pa.Array, terms: list[str]) -> BodyStats:
-    """:class:`BodyStats` of lower-cased search texts."""
-    phrase = " ".join(terms)
-    has_phrase = (np.asarray(pc.match_substring(body, phrase).to_numpy(zero_copy_only=False), dtype=bool)
-                  if len(terms) > 1 else np.zeros(len(body), dtype=bool))
-    return BodyStats(has_phrase, [np.asarray(pc.count_substring(body, term).to_numpy(zero_copy_only=False),
-                                             dtype=np.float64) for term in terms])
+    tags = pc.binary_join_element_wise(lower("keywords"), lower("category"), pa.scalar("\n", pa.large_string()))
+    return {"id": lower("id"), "title_en": lower("title_en"), "title_zh": lower("title_zh"), "tags": tags}
 
 
-def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None,
-                     stats: BodyStats | None = None) -> np.ndarray:
+def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None) -> np.ndarray:
     """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
 
     Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``
-    (or, instead of the text, its ``stats`` computed elsewhere, e.g. by the database).
+    (lower-cased at ingest).
     """
-
-    def _lower(frame: pd.DataFrame, column: str) -> pa.Array:
-        return pc.utf8_lower(_text_column(frame, column, positions))
-
     terms = text_terms(text)
-    scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.float64)
+    scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.int64)
     if not terms or not len(scores):
         return scores
-    phrase = " ".join(terms)
+    fields = rank_fields(frame, positions)
+    fields[SEARCH_TEXT] = _text_column(frame, SEARCH_TEXT, positions)
 
-    def has(array: pa.Array, needle: str, *, word: bool = False) -> np.ndarray:
-        if word:  # a Latin term as a whole word: "landsat" in "Landsat 8", not in "landsatlike"
-            pattern = r"(?:^|[^a-z0-9])" + re.escape(needle) + r"(?:[^a-z0-9]|$)"
-            return np.asarray(pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False), dtype=bool)
-        return np.asarray(pc.match_substring(array, needle).to_numpy(zero_copy_only=False), dtype=bool)
+    def holds(test: str, array: pa.Array, needle: str) -> np.ndarray:
+        if test == "equal":
+            return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object) == needle
+        found = (pc.match_substring_regex(array, word_pattern(needle)) if test == "word"
+                 else pc.match_substring(array, needle))
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
-    ids, en, zh = _lower(frame, "id"), _lower(frame, "title_en"), _lower(frame, "title_zh")
-    tags = pc.binary_join_element_wise(_lower(frame, "keywords"), _lower(frame, "category"),
-                                       pa.scalar("\n", pa.large_string()))
-    if stats is None:
-        stats = body_stats(_text_column(frame, "search_text", positions), terms)  # lower-cased at ingest
-    ids_np = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-    scores += _W_ID * (ids_np == phrase)
-    scores += _W_TITLE_EQUAL * (np.asarray(en.to_numpy(zero_copy_only=False), dtype=object) == phrase)
-    scores += _W_TITLE_EQUAL * (np.asarray(zh.to_numpy(zero_copy_only=False), dtype=object) == phrase)
-    scores += _W_TITLE_PHRASE * (has(en, phrase) | has(zh, phrase))
-    scores += _W_ID_PHRASE * has(ids, phrase)
-    if len(terms) > 1:
-        scores += _W_PHRASE * stats.phrase
-    for term, mentions in zip(terms, stats.mentions, strict=True):
-        scores += _W_TITLE_TERM * (has(en, term) | has(zh, term))
-        if term.isascii() and re.search(r"[a-z0-9]", term):
-            scores += _W_TITLE_WORD * (has(en, term, word=True) | has(zh, term, word=True))
-        scores += _W_KEYWORD * has(tags, term)
-        scores += _W_MENTIONS * np.minimum(mentions, _MAX_MENTIONS)
+    for part in score_parts(terms):
+        if part.test == "mentions":
+            counts = np.asarray(pc.count_substring(fields[part.fields[0]], part.needle).to_numpy(), dtype=np.int64)
+            scores += part.weight * np.minimum(counts, MAX_MENTIONS)
+        else:
+            hit = np.zeros(len(scores), dtype=bool)
+            for name in part.fields:
+                hit |= holds(part.test, fields[name], part.needle)
+            scores += part.weight * hit
     return scores
