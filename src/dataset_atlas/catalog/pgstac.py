@@ -67,6 +67,7 @@ RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
 RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
+WORK_MEM = "64MB"  # per sort or hash of this catalog's connections (see _pool_open)
 RESULT_ROWS = 20_000  # rows the app reads per result (Catalog.result_rows): its memory stays flat
 _LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 _INGEST_LOCK_KEY = _LOCK_KEY + 1  # held by the ingest writing, for its whole transaction
@@ -699,8 +700,10 @@ class PgstacCatalog:
                 from psycopg_pool import ConnectionPool
 
                 # Streamlit serves each session in its own thread: a small pool, opened once per process.
+                # work_mem: a result of 20,000 rows is sorted and a text query's matches are kept in
+                # memory, not spilled to disk (the default of 4 MB is sized for many small queries)
                 pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=False,
-                                      kwargs={"autocommit": True})
+                                      kwargs={"autocommit": True, "options": f"-c work_mem={WORK_MEM}"})
                 try:
                     pool.open(wait=True, timeout=POOL_TIMEOUT_S)
                 except Exception as exc:
@@ -796,9 +799,10 @@ class PgstacCatalog:
                     f"{_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}) AS counts",
                     params)
                 packed, total, page = cur.fetchone()
-                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM unnest(%(page)s::text[]) "
-                                              "WITH ORDINALITY AS p (id, at) JOIN dataset_atlas.records "
-                                              "USING (id) ORDER BY p.at", {"page": page or []})
+                # (the = ANY makes the planner look the ids up, not sort every record to merge them)
+                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records JOIN "
+                                              "unnest(%(page)s::text[]) WITH ORDINALITY AS p (id, at) USING (id) "
+                                              "WHERE id = ANY(%(page)s::text[]) ORDER BY p.at", {"page": page or []})
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
                 per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
