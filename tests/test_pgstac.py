@@ -350,6 +350,24 @@ def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, v
     assert catalog.search(Query(text="冻土")).matched > 0  # the gram keys were filled in
     for query in (Query(text="landsat", sort="relevance"), Query(text="sentinel 2", sort="relevance")):
         _same(local, catalog, query)  # and the rank fields
+    assert _texts_storage(pg_dsn) == {"search_text": "e", "grams": "e", "title_en_key": "m", "rank_tags": "m"}
+
+
+def _texts_storage(dsn: str) -> dict[str, str]:
+    with psycopg.connect(dsn) as conn:
+        return dict(conn.execute("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+                                 "'dataset_atlas.texts'::regclass AND attname IN "
+                                 "('search_text', 'grams', 'title_en_key', 'rank_tags')").fetchall())
+
+
+def test_a_texts_row_keeps_its_long_text_out_of_line(pg_dsn: str, synth_dir: Path) -> None:
+    """Text queries read narrow rows: the search text and gram keys live in TOAST."""
+    ingest_to_pgstac([synth_dir], pg_dsn)
+    assert _texts_storage(pg_dsn) == {"search_text": "e", "grams": "e", "title_en_key": "m", "rank_tags": "m"}
+    with psycopg.connect(pg_dsn) as conn:
+        heap, toast = conn.execute("SELECT pg_relation_size(oid), pg_relation_size(reltoastrelid) FROM pg_class "
+                                   "WHERE oid = 'dataset_atlas.texts'::regclass").fetchone()
+    assert toast > 2 * heap  # (synthetic texts are 1-3 kB each)
 
 
 _CHARS = st.sampled_from("冻土温度冰川积雪 aZ9-é")

@@ -90,6 +90,13 @@ TEXTS_COLUMNS = (("combo", "integer"), ("west", "float8"), ("south", "float8"), 
 # A migration from schema 1 or 2 adds them (run only then: an ALTER TABLE locks out readers)
 TEXTS_COLUMNS_SQL = "ALTER TABLE dataset_atlas.texts " + ", ".join(
     f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in TEXTS_COLUMNS)
+# A texts row keeps its search text and gram keys (most of its bytes) out of line, in TOAST,
+# and the rest inline: a text query reads its matches' combination, sort key and rank fields
+# from narrow rows (a third of the pages). toast_tuple_target lowers the size rows are toasted
+# down to (PostgreSQL toasts only rows over 2 kB at all). Run when the table is created or migrated.
+TEXTS_STORAGE_SQL = "ALTER TABLE dataset_atlas.texts SET (toast_tuple_target = 128), " + ", ".join(
+    f"ALTER COLUMN {name} SET STORAGE {'EXTERNAL' if name in ('search_text', 'grams') else 'MAIN'}"
+    for name, kind in (("id", "text"), ("search_text", "text"), *TEXTS_COLUMNS) if kind in ("text", "int8[]"))
 
 # The flat table, its indexes and the report of the last ingest. Idempotent: ingest runs it
 # each time (under an advisory lock, so two curators ingesting at once do not race).
@@ -360,6 +367,8 @@ def install_schema(dsn: str) -> str:
                 if migrating:
                     conn.execute(TEXTS_COLUMNS_SQL)
                 conn.execute(SCHEMA_SQL)
+                if stored is None or migrating:  # (rows written from now on; a migration rewrites them all)
+                    conn.execute(TEXTS_STORAGE_SQL)
                 if migrating:  # derive what the later schemas added, for every record
                     with conn.cursor() as cur:
                         if stored is not None and stored < 2:
