@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from dataset_atlas.catalog import LocalCatalog, Query
 from dataset_atlas.catalog.pgstac import ingest_to_pgstac
 
 from ..conftest import MAGT_ID
@@ -102,3 +104,48 @@ def test_a_capped_result_says_what_the_map_shows(page: Page, atlas_pg_capped: Se
     wait_count(page, "1 / 4 个数据集")
     expect(page.get_by_text("显示按当前排序的前")).to_have_count(0, timeout=TIMEOUT)  # all of it fits: no note
     expect(frame.locator("path.leaflet-interactive")).to_have_count(1, timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def atlas_pg_corpus(pg_cluster: Cluster, stac_corpus: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, LocalCatalog]]:
+    """The seeds and the 123 STAC collections in pgstac, and the same records in a local index."""
+    work = tmp_path_factory.mktemp("atlas-pg-corpus")
+    dsn = pg_cluster.create_database("corpus")
+    ingest_to_pgstac([ROOT / "seeds", stac_corpus], dsn)
+    url, proc = start_streamlit({"DATASET_ATLAS_CATALOG": dsn, "DATASET_ATLAS_INDEX": "",
+                                 "DATASET_ATLAS_DATA_ROOT": str(work / "no-data")}, work / "streamlit.log")
+    yield Server(url, work / "no-index", work / "no-data", proc), LocalCatalog.from_paths([ROOT / "seeds", stac_corpus])
+    stop(proc)
+
+
+def _first_titles(page: Page, count: int) -> list[str]:
+    # The results grid is a canvas; its cells are hidden text for screen readers (column 1: the title).
+    return [page.locator(f"[data-testid='glide-cell-1-{row}']").inner_text(timeout=TIMEOUT) for row in range(count)]
+
+
+def test_free_text_ranks_as_the_local_index_in_both_languages(page: Page, atlas_pg_corpus: tuple[Server, LocalCatalog]
+                                                              ) -> None:
+    """Typed text is ranked by relevance in the database; the grid lists what the local index would."""
+    server, local = atlas_pg_corpus
+    open_app(page, server, "?lang=en")
+    wait_count(page, f"{len(local)} of {len(local)} datasets")
+    box = page.get_by_role("textbox", name="Search text (Chinese or English)")
+    for text in ("landsat", "Sentinel-2"):
+        box.fill(text)
+        box.press("Enter")
+        want = local.search(Query(text=text, sort="relevance"))
+        wait_count(page, f"{want.matched} of {len(local)} datasets")
+        expect(page.locator("[data-testid='glide-cell-1-0']")).to_have_text(want.frame["title_en"].iloc[0],
+                                                                            timeout=TIMEOUT)
+        assert _first_titles(page, 3) == list(want.frame["title_en"][:3]), text
+    assert "Landsat" not in _first_titles(page, 1)[0]
+    page.screenshot(path="/tmp/atlas_pgstac_ranked.png")
+    page.get_by_text("中文", exact=True).click()
+    box = page.get_by_role("textbox", name="关键词（中文或英文）")
+    box.fill("温度 data")
+    box.press("Enter")
+    want = local.search(Query(text="温度 data", sort="relevance_zh"))
+    wait_count(page, f"{want.matched} / {len(local)} 个数据集")
+    expect(page.locator("[data-testid='glide-cell-1-0']")).to_have_text(want.frame["title_zh"].iloc[0], timeout=TIMEOUT)
+    assert _first_titles(page, want.matched) == list(want.frame["title_zh"])
