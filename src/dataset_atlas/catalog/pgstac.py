@@ -91,10 +91,12 @@ TEXTS_COLUMNS = (("combo", "integer"), ("west", "float8"), ("south", "float8"), 
 TEXTS_COLUMNS_SQL = "ALTER TABLE dataset_atlas.texts " + ", ".join(
     f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in TEXTS_COLUMNS)
 # A texts row keeps its search text and gram keys (most of its bytes) out of line, in TOAST,
-# and the rest inline: a text query reads its matches' combination, sort key and rank fields
-# from narrow rows (a third of the pages). toast_tuple_target lowers the size rows are toasted
-# down to (PostgreSQL toasts only rows over 2 kB at all). Run when the table is created or migrated.
-TEXTS_STORAGE_SQL = "ALTER TABLE dataset_atlas.texts SET (toast_tuple_target = 128), " + ", ".join(
+# and the rest inline and uncompressed (MAIN; a score reads those fields for every match): a
+# text query reads narrow rows (a third of the pages). PostgreSQL toasts only rows over 2 kB;
+# toast_tuple_target is the size it then moves values out until the row fits (the two long
+# values go first, so the short ones are not compressed on the way). Run when the table is
+# created or migrated (an ALTER TABLE locks out readers).
+TEXTS_STORAGE_SQL = "ALTER TABLE dataset_atlas.texts SET (toast_tuple_target = 1024), " + ", ".join(
     f"ALTER COLUMN {name} SET STORAGE {'EXTERNAL' if name in ('search_text', 'grams') else 'MAIN'}"
     for name, kind in (("id", "text"), ("search_text", "text"), *TEXTS_COLUMNS) if kind in ("text", "int8[]"))
 
@@ -646,10 +648,10 @@ def _score_sql(terms: list[str], params: dict[str, Any]) -> str:
         key = f"rank_{i}"
         columns = [name if name == SEARCH_TEXT else f"rank_{name}" for name in part.fields]
         if part.test == "mentions":  # non-overlapping occurrences, as Arrow's count_substring counts them
-            params[key] = part.needle
+            params[key] = part.needle  # (in bytes: octet_length reads a header, length counts characters)
             column = columns[0]
-            exprs.append(f"{part.weight} * least((length({column}) - length(replace({column}, %({key})s, ''))) "
-                         f"/ length(%({key})s), {MAX_MENTIONS})")
+            exprs.append(f"{part.weight} * least((octet_length({column}) - octet_length(replace({column}, "
+                         f"%({key})s, ''))) / octet_length(%({key})s), {MAX_MENTIONS})")
             continue
         params[key] = word_pattern(part.needle) if part.test == "word" else part.needle
         test = {"equal": "{} = %({})s", "contains": "strpos({}, %({})s) > 0", "word": "{} ~ %({})s"}[part.test]
@@ -808,10 +810,12 @@ class PgstacCatalog:
                     f"{_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}) AS counts",
                     params)
                 packed, total, page = cur.fetchone()
-                # (the = ANY makes the planner look the ids up, not sort every record to merge them)
-                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records JOIN "
-                                              "unnest(%(page)s::text[]) WITH ORDINALITY AS p (id, at) USING (id) "
-                                              "WHERE id = ANY(%(page)s::text[]) ORDER BY p.at", {"page": page or []})
+                # looked up by id and put in the page's order here (sorting wide rows in the
+                # database costs more than reading them)
+                page = page or []
+                frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
+                                              "WHERE id = ANY(%(page)s::text[])", {"page": page})
+                frame = frame.iloc[pd.Index(frame["id"]).get_indexer(page)].reset_index(drop=True)
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
                 per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
