@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
+from dataset_atlas.catalog import pgstac as pgstac_module
 from dataset_atlas.catalog.pgstac import (
     PREFIX,
     TEXTS_COLUMNS,
@@ -334,8 +335,10 @@ def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_
 
 
 @pytest.mark.parametrize("version", [1, 2])
-def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, version: int) -> None:
+def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, version: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     ingest_to_pgstac([SEEDS, stac_corpus], pg_dsn)
+    monkeypatch.setattr(pgstac_module, "MIGRATION_BATCH", 10)  # the rows are derived over several batches
     added = {1: [c for c, _ in TEXTS_COLUMNS], 2: [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")]}[version]
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a database of that schema holds
         if version == 1:

@@ -66,6 +66,7 @@ SCHEMA_VERSION = 3  # 2: combos, facts and cube (facet counts); 3: rank fields (
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
+MIGRATION_BATCH = 5000  # texts rows a migration derives keys for at a time
 RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
 WORK_MEM = "64MB"  # per sort or hash of this catalog's connections (see _pool_open)
 RESULT_ROWS = 20_000  # rows the app reads per result (Catalog.result_rows): its memory stays flat
@@ -262,13 +263,16 @@ _TEXT_KEYS = ["search_text", "grams", *(f"rank_{name}" for name in RANK_FIELDS)]
 _TEXT_KEYS_TABLE = f"id text, search_text text, grams int8[], {', '.join(f'rank_{f} text' for f in RANK_FIELDS)}"
 
 
-def _fill_text_keys(cur: Any, batch: int = 5000) -> None:
+def _fill_text_keys(cur: Any) -> None:
     """Compute the gram keys and rank fields of texts written before they existed (migration)."""
     cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS atlas_keys ({_TEXT_KEYS_TABLE}) ON COMMIT DROP")
     derived = _TEXT_KEYS[1:]
+    after = ""  # in id order (each batch starts where the last one stopped, not at the first row)
     while rows := cur.execute("SELECT t.id, t.search_text, r.title_en, r.title_zh, r.keywords, r.category "
                               "FROM dataset_atlas.texts AS t JOIN dataset_atlas.records AS r USING (id) "
-                              "WHERE t.grams IS NULL OR t.rank_id IS NULL LIMIT %s", (batch,)).fetchall():
+                              "WHERE t.id > %s AND (t.grams IS NULL OR t.rank_id IS NULL) "
+                              "ORDER BY t.id LIMIT %s", (after, MIGRATION_BATCH)).fetchall():
+        after = rows[-1][0]
         frame = pd.DataFrame(rows, columns=["id", SEARCH_TEXT, "title_en", "title_zh", "keywords", "category"])
         with cur.copy(f"COPY atlas_keys (id, {', '.join(_TEXT_KEYS)}) FROM STDIN") as copy:
             for row in _text_keys(frame):
