@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
@@ -417,3 +417,11 @@ def test_curators_ingesting_the_same_records_at_once_both_land(pg_dsn: str, tmp_
     assert len(catalog) == len(local) == 240
     for query in COUNT_QUERIES:
         assert _counts(catalog, query) == _counts(local, query), query
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=12)
+       | st.sampled_from(["冻土", "sentinel 2", '"land cover"', "snow-cover", "a\\b", "c++", "(x", "[", "^$"]))
+def test_any_typed_text_ranks_the_same_in_sql(both: tuple[LocalCatalog, PgstacCatalog], text: str) -> None:
+    """Regular-expression and LIKE characters in a term are plain text to both scorers."""
+    _same(*both, Query(text=text, sort="relevance", limit=20))
