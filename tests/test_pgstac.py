@@ -23,6 +23,7 @@ from dataset_atlas.catalog import pgstac as pgstac_module
 from dataset_atlas.catalog.pgstac import (
     PREFIX,
     TEXTS_COLUMNS,
+    WORK_MEM,
     PgstacCatalog,
     gram_keys,
     ingest_to_pgstac,
@@ -425,3 +426,14 @@ def test_curators_ingesting_the_same_records_at_once_both_land(pg_dsn: str, tmp_
 def test_any_typed_text_ranks_the_same_in_sql(both: tuple[LocalCatalog, PgstacCatalog], text: str) -> None:
     """Regular-expression and LIKE characters in a term are plain text to both scorers."""
     _same(*both, Query(text=text, sort="relevance", limit=20))
+
+
+def test_catalog_connections_keep_the_urls_options_and_sort_in_memory(both: tuple[LocalCatalog, PgstacCatalog]
+                                                                       ) -> None:
+    dsn = both[1].dsn + "?options=-c%20statement_timeout%3D54321"
+    catalog = PgstacCatalog(dsn)
+    try:
+        assert catalog._fetch("SELECT current_setting('work_mem'), current_setting('statement_timeout')")[0] == (
+            WORK_MEM, "54321ms")
+    finally:
+        catalog.close()

@@ -684,6 +684,10 @@ class _Combos:
         return at
 
 
+def _configure(conn: Any) -> None:
+    conn.execute(f"SET work_mem = '{WORK_MEM}'")
+
+
 class PgstacCatalog:
     """A catalog in a pgstac database; every query runs in SQL (see the module docs)."""
 
@@ -717,8 +721,9 @@ class PgstacCatalog:
                 # Streamlit serves each session in its own thread: a small pool, opened once per process.
                 # work_mem: a result of 20,000 rows is sorted and a text query's matches are kept in
                 # memory, not spilled to disk (the default of 4 MB is sized for many small queries)
+                # (a SET per new connection: a startup option would replace any given in the URL)
                 pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=False,
-                                      kwargs={"autocommit": True, "options": f"-c work_mem={WORK_MEM}"})
+                                      kwargs={"autocommit": True}, configure=_configure)
                 try:
                     pool.open(wait=True, timeout=POOL_TIMEOUT_S)
                 except Exception as exc:
