@@ -105,6 +105,8 @@ def test_seed_filters(seeds: LocalCatalog) -> None:
     assert ids(text="nothing-like-this") == set()
     assert ids(bbox=(120.0, 45.0, 125.0, 50.0)) == {MAGT_ID, SMMR_ID}
     assert ids(bbox=(0.0, 70.0, 10.0, 80.0)) == {CALC_ID}
+    # facet values are compared exactly (NumPy's string type would drop a trailing NUL)
+    assert ids(formats=("GeoTIFF\x00",)) == ids(categories=("冻土\x00",)) == ids(access=("open-access\x00",)) == set()
 
 
 def test_facets_count_each_filter_given_the_others(seeds: LocalCatalog) -> None:

@@ -437,3 +437,32 @@ def test_catalog_connections_keep_the_urls_options_and_sort_in_memory(both: tupl
             WORK_MEM, "54321ms")
     finally:
         catalog.close()
+
+
+def test_nul_characters_in_a_record_cost_neither_the_record_nor_the_ingest(pg_dsn: str, tmp_path: Path) -> None:
+    """JSON may escape a NUL (\\u0000) that no PostgreSQL text or jsonb value can hold: it is
+    replaced (with a note naming the field) on every backend, and the other records land."""
+    good = json.loads((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"))
+    bad = {**good, "id": "nul\u0000id", "title_en": "Snow\u0000depth", "ds_keywords_en": "a\u0000b",
+           "nul\u0000field": "x"}
+    (tmp_path / "good.json").write_text(json.dumps({**good, "id": "good"}), encoding="utf-8")
+    (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
+    report = ingest_to_pgstac([tmp_path], pg_dsn)
+    assert report.ingested == 2 and not report.rejected
+    assert any("NUL character (U+0000) in field 'title_en'" in w for w in report.warnings)
+    pg, local = PgstacCatalog(pg_dsn, results_kept=0), LocalCatalog.from_paths([tmp_path])
+    assert pg.get("nul\ufffdid") == local.get("nul\ufffdid") and pg.get("nul\ufffdid") is not None
+    assert pg.get("nul\ufffdid").title.en == "Snow\ufffddepth"
+    for query in (Query(text="snow\ufffddepth"), Query(text="snow\u0000depth"), Query(ids=("nul\u0000id",))):
+        _same(local, pg, query)
+
+
+@pytest.mark.parametrize("query", [Query(text="冻\u0000土"), Query(text="a\u0000 snow", sort="relevance"),
+                                   Query(categories=("冻土", "冻土\u0000")), Query(ids=("\u0000",)),
+                                   Query(formats=("GeoTIFF\u0000",))],
+                         ids=["text", "ranked", "category", "id", "format"])
+def test_a_nul_in_a_query_matches_nothing_it_cannot_match(both: tuple[LocalCatalog, PgstacCatalog],
+                                                           query: Query) -> None:
+    """A URL can carry %00; PostgreSQL refuses it as a parameter, so it must never reach one."""
+    _same(*both, query)
+    assert both[1].get("a\u0000") is None

@@ -560,6 +560,11 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _storable(values: Iterable[str]) -> list[str]:
+    """``values`` without those holding a NUL: no stored value does, and PostgreSQL refuses one as a parameter."""
+    return [value for value in values if "\x00" not in value]
+
+
 def where_clauses(query: Query, *, table: str = "records") -> tuple[dict[str, str], dict[str, Any]]:
     """SQL conditions keyed as :func:`~dataset_atlas.catalog.query.filter_masks` keys its masks, and parameters.
 
@@ -605,13 +610,15 @@ def where_clauses(query: Query, *, table: str = "records") -> tuple[dict[str, st
                                 ("extent_quality", "extent_quality", query.extent_qualities),
                                 ("ids", "id", query.ids)):
         if values:
-            params[f"v_{key}"] = list(values)
+            params[f"v_{key}"] = _storable(values)
             conds[key] = f"{column} = ANY(%(v_{key})s)"
     if query.formats:
-        params["v_formats"] = list(query.formats)
+        params["v_formats"] = _storable(query.formats)
         conds["formats"] = "formats && %(v_formats)s::text[]"
     terms = text_terms(query.text) if query.text.strip() else []
-    if terms:
+    if any("\x00" in term for term in terms):
+        conds["text"] = "FALSE"  # no stored text holds a NUL (ingest replaces them), nor can a parameter
+    elif terms:
         likes = []
         for i, term in enumerate(terms):
             gram = term_gram(term)
@@ -794,7 +801,8 @@ class PgstacCatalog:
 
     def _search(self, query: Query) -> SearchResult:
         terms = text_terms(query.text)
-        ranked = query.sort.startswith("relevance") and bool(terms)  # without text: the title order
+        # without text (or with text that can match nothing): the title order
+        ranked = query.sort.startswith("relevance") and bool(terms) and not any("\x00" in t for t in terms)
         query = replace(query, sort=_base_sort(query.sort))
         conds, params = where_clauses(query)
         facet_conds = [c for k, c in conds.items() if k in FACETS]
@@ -891,6 +899,8 @@ class PgstacCatalog:
 
     def get(self, record_id: str) -> DatasetRecord | None:
         """The record as ingested (``atlas:record``); a collection written by another tool is read as STAC."""
+        if "\x00" in record_id:  # no stored id holds a NUL, and PostgreSQL refuses one as a parameter
+            return None
         found = self._fetch("SELECT content FROM pgstac.collections WHERE id = %s", (record_id,))
         if not found:
             return None

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -133,17 +133,23 @@ def time_mask(frame: pd.DataFrame, start: date | None, end: date | None) -> np.n
     return mask
 
 
+def _isin_exactly(uniques: Any, values: Sequence[str]) -> np.ndarray:
+    """Which ``uniques`` are among ``values``, compared as Python strings (NumPy's own string
+    type drops trailing NULs, so "GeoTIFF\\0" would have matched "GeoTIFF")."""
+    return np.isin(np.asarray(uniques, dtype=object), np.array(list(values), dtype=object))
+
+
 def _in(frame: pd.DataFrame, column: str, values: Sequence[str], codes: FrameCodes | None = None) -> np.ndarray:
     if codes is not None and column in codes.single:
         col_codes, uniques = codes.single[column]
-        wanted = np.flatnonzero(np.isin(uniques, list(values)))
+        wanted = np.flatnonzero(_isin_exactly(uniques, values))
         return np.isin(col_codes, wanted)
     return frame[column].isin(list(values)).to_numpy()
 
 
 def _multi_in(frame: pd.DataFrame, column: str, values: Sequence[str], codes: FrameCodes | None = None) -> np.ndarray:
     rows, labels, uniques = (codes or FrameCodes.build(frame, (), (column,))).multi[column]
-    wanted = np.flatnonzero(np.isin(uniques, list(values)))
+    wanted = np.flatnonzero(_isin_exactly(uniques, values))
     out = np.zeros(len(frame), dtype=bool)
     out[rows[np.isin(labels, wanted)]] = True
     return out

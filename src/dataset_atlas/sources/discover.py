@@ -227,10 +227,12 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def parse_json(data: bytes, source: str) -> tuple[Any, list[str]]:
-    """Parse a record file's bytes; the notes say what was repaired (lone surrogates)."""
+    """Parse a record file's bytes; the notes say what was repaired (lone surrogates, NULs)."""
     text = decode_text(data, source)
     try:
-        return orjson.loads(text), []
+        doc = orjson.loads(text)
+        # a NUL can only come from its escape (JSON strings hold no raw control characters)
+        return _repair_strings(doc) if "\\u0000" in text else (doc, [])
     except (orjson.JSONDecodeError, RecursionError):
         pass  # orjson is strict (no NaN literals, huge numbers, lone surrogates, depth 1024): ask json
     try:
@@ -241,16 +243,20 @@ def parse_json(data: bytes, source: str) -> tuple[Any, list[str]]:
         raise RecordError(source, "malformed JSON: nested too deeply") from exc
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise RecordError(source, f"JSON not readable: {str(exc)[:120]}") from exc
-    return _replace_lone_surrogates(doc)
+    return _repair_strings(doc)
 
 
-def _replace_lone_surrogates(doc: Any) -> tuple[Any, list[str]]:
+def _repair_strings(doc: Any) -> tuple[Any, list[str]]:
     """``doc`` with lone surrogate escapes (``"\\ud83d"``, not text in any encoding, so
-    neither JSON output nor Arrow can store them) replaced by U+FFFD, and a note for each
-    place. Iterative: the document may be nested a thousand levels deep."""
+    neither JSON output nor Arrow can store them) and NUL characters (``"\\u0000"``, which no
+    PostgreSQL text or jsonb value can hold) replaced by U+FFFD, and a note for each place.
+    Iterative: the document may be nested a thousand levels deep."""
     notes: list[str] = []
 
     def fix(text: str, where: str) -> str:
+        if "\x00" in text:
+            notes.append(f"NUL character (U+0000) in {where or 'the document'} replaced by U+FFFD")
+            text = text.replace("\x00", "\ufffd")
         try:
             text.encode("utf-8")
             return text
