@@ -65,6 +65,17 @@ def test_detail_from_the_database_and_hostile_text_stays_text(page: Page, atlas_
     assert page.evaluate("window.__pwned") is None
 
 
+def test_a_link_carrying_nul_characters_opens_cleanly(page: Page, atlas_pg: tuple[Server, str]) -> None:
+    """%00 in a shared link (text, facets, selection) matches nothing; PostgreSQL never sees it."""
+    server, _ = atlas_pg
+    page.goto(f"{server.url}/?lang=en&q=%00&cat=%E5%86%BB%E5%9C%9F%00&fmt=GeoTIFF%00&id=%00")
+    wait_count(page, "0 of 4 datasets")
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    page.get_by_role("button", name="Clear all filters").click()
+    wait_count(page, "4 of 4 datasets")
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
 def test_catalog_page_names_the_database(page: Page, atlas_pg: tuple[Server, str]) -> None:
     server, dsn = atlas_pg
     page.goto(f"{server.url}/?lang=en&view=catalog")
