@@ -497,3 +497,23 @@ def test_any_query_gives_the_same_answer_on_both_backends(both: tuple[LocalCatal
                                                           query: Query) -> None:
     """Fuzz: ids, order, counts and facets agree for any mix of filters, text, sort and page."""
     _same(*both, query)
+
+
+def test_a_record_the_database_refuses_is_rejected_alone_with_its_reason(pg_dsn: str, tmp_path: Path) -> None:
+    """Values longer than an index entry can hold (8 kB) cost their record, named, not the ingest."""
+    good = json.loads((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"))
+    junk = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3000))  # 9,000 bytes, incompressible
+    for name, change in {"id": {"id": junk}, "category": {"id": "long-category", "category": junk},
+                         "title": {"id": "long-title", "title_en": junk + junk}}.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps({**good, **change}, ensure_ascii=False), encoding="utf-8")
+    for i in range(3):
+        (tmp_path / f"ok{i}.json").write_text(json.dumps({**good, "id": f"ok-{i}"}), encoding="utf-8")
+    report = ingest_to_pgstac([tmp_path], pg_dsn)
+    assert report.ingested == 3
+    why = {Path(r.path).name: r.reason for r in report.rejected}
+    assert set(why) == {"id.json", "category.json", "title.json"}
+    assert all("the database refused it" in r and "too long to index" in r for r in why.values())
+    assert why["category.json"].startswith("record long-category:")
+    catalog = PgstacCatalog(pg_dsn, results_kept=0)
+    assert sorted(catalog.search(Query()).frame["id"]) == ["ok-0", "ok-1", "ok-2"]
+    assert catalog.report.ingested == 3  # the stored report says the same

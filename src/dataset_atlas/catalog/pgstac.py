@@ -58,7 +58,7 @@ from dataset_atlas.catalog.query import (
 )
 from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.model import DatasetRecord
-from dataset_atlas.sources.discover import IngestReport
+from dataset_atlas.sources.discover import IngestReport, Rejected
 from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
 
 PREFIX = "atlas:"
@@ -524,6 +524,43 @@ def write_frame(conn: Any, frame: pd.DataFrame) -> None:
         cur.execute("TRUNCATE atlas_texts")
 
 
+# SQLSTATE classes of a database refusing one record's values (data exception, integrity
+# constraint, program limit such as an index entry over 8 kB); anything else (a lost
+# connection, a cancel, a full disk) stops the ingest and leaves the catalog as it was.
+_RECORD_REFUSED = ("22", "23", "54")
+
+
+def _write_or_reject(conn: Any, frame: pd.DataFrame, report: IngestReport) -> None:
+    """Write a frame; when the database refuses it, write its records one by one and reject
+    those it refuses, each with the database's reason (the rest of the ingest goes on)."""
+    import psycopg
+
+    def refused(exc: psycopg.Error) -> bool:
+        return exc.sqlstate is not None and exc.sqlstate[:2] in _RECORD_REFUSED
+
+    try:
+        with conn.transaction():  # a savepoint: a refusal undoes only this frame
+            write_frame(conn, frame)
+        return
+    except psycopg.Error as exc:
+        if not refused(exc):
+            raise
+    for at in range(len(frame)):
+        row = frame.iloc[[at]]
+        try:
+            with conn.transaction():
+                write_frame(conn, row)
+        except psycopg.Error as exc:
+            if not refused(exc):
+                raise
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if exc.sqlstate == "54000" and "index row" in reason:
+                reason += " (an id, title, category or format name is too long to index: keep each under 2,000 bytes)"
+            report.ingested -= 1
+            report.rejected.append(Rejected(str(row["source_path"].iloc[0]),
+                                            f"record {row['id'].iloc[0][:200]}: the database refused it: {reason}"))
+
+
 def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
                      progress: Callable[[int], None] | None = None, workers: int | None = None) -> IngestReport:
     """Read record files into a pgstac database (schema installed or migrated first; upsert).
@@ -542,7 +579,7 @@ def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
             _connect(dsn) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_INGEST_LOCK_KEY,))
         for frame in iter_frames(paths, report, progress=progress, workers=workers):
-            write_frame(conn, frame)
+            _write_or_reject(conn, frame, report)
         if report.ingested:
             from psycopg.types.json import Jsonb
 
