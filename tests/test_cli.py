@@ -216,3 +216,25 @@ def test_quicklook_and_demo_data(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, _ = run(["quicklook", str(junk)])
     err = capsys.readouterr().err
     assert code == 2 and "junk.tif" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["search", "--text", "ok \udcff"], ["search", "--category", "\udcfe"],
+                                  ["show", "\udcff"], ["cite", "\udcff"],
+                                  ["search", "--catalog", "postgresql://h\udcff/db"]])
+def test_an_argument_that_is_not_utf8_is_one_clear_line(index: Path, argv: list[str],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that do not decode reach Python as lone surrogates; they are named, not a traceback."""
+    code, out = run([*argv, *(["--index", str(index)] if "--catalog" not in argv else [])])
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert err.startswith("dataset-atlas: ") and "not UTF-8 text" in err and ("\\xff" in err or "\\xfe" in err)
+    assert "Traceback" not in err
+
+
+def test_a_file_name_that_is_not_utf8_is_still_a_file_name(tmp_path: Path) -> None:
+    odd = tmp_path / "r\udcff"
+    odd.mkdir()
+    (odd / "seed.json").write_text((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    code, _ = run(["ingest", str(odd), "--index", str(tmp_path / "i.parquet")])
+    assert code == 0

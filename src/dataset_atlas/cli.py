@@ -439,12 +439,39 @@ def _attach_dash_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
+# Arguments that name files: any bytes the file system allows (Python keeps undecodable ones as
+# surrogate escapes, and the os functions give them back). A catalog URL is text, though.
+_PATH_ARGUMENTS = {"paths", "catalog", "index", "out", "file", "data_root", "dir"}
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """What is wrong with the first argument (other than a file name) that is not UTF-8 text, if any.
+
+    The shell passes bytes; ones that do not decode reach Python as lone surrogates, which no
+    search, database or text index can hold."""
+    for dest, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str) or (dest in _PATH_ARGUMENTS and "://" not in item):
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                name = dest if dest in ("id", "paths") else "--" + dest.replace("_", "-")
+                return f"{name} '{shown}': not UTF-8 text (the terminal passed bytes that do not decode)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point; returns the exit code."""
     try:
         args = build_parser().parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help, or a bad argument already reported on one line
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    undecodable = _undecodable_argument(args)
+    if undecodable:
+        print(f"dataset-atlas: {undecodable}", file=sys.stderr)
+        return 2
     stream = out or sys.stdout
     try:
         return COMMANDS[args.command](args, stream)
