@@ -22,7 +22,7 @@ import pytest
 
 from dataset_atlas.catalog import LocalCatalog, Query, open_catalog
 from dataset_atlas.catalog.pgstac import ingest_to_pgstac
-from dataset_atlas.catalog.stacapi import StacApiCatalog
+from dataset_atlas.catalog.stacapi import StacApiCatalog, api_text
 from dataset_atlas.cli import run
 from dataset_atlas.errors import AtlasError
 from dataset_atlas.settings import Settings
@@ -162,3 +162,30 @@ def test_serve_stac_needs_a_database_url(capsys: pytest.CaptureFixture[str], mon
     monkeypatch.delenv("DATASET_ATLAS_CATALOG", raising=False)
     code, _ = run(["serve-stac"])
     assert code == 2 and "(or $DATASET_ATLAS_CATALOG)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", [Query(text="a\u0000"), Query(text="snow\u0000"), Query(categories=("冻土\u0000",)),
+                                   Query(ids=("\u0000",)), Query(formats=("GeoTIFF\u0000", "NetCDF"))],
+                         ids=["text", "text-word", "category", "id", "format"])
+def test_a_nul_through_the_api_matches_what_it_can(served: tuple[str, LocalCatalog], query: Query) -> None:
+    """A NUL (a link's %00) never reaches the API, which would answer 500."""
+    url, local = served
+    catalog = StacApiCatalog("stac+" + url)
+    assert catalog.search(query).matched == local.search(query).matched
+    assert catalog.get("a\u0000") is None
+
+
+@pytest.mark.parametrize(("text", "same_as"), [("'", None), ("(snow)", "snow"), ("snow:", "snow"), ("!ice", "ice"),
+                                              ("a\\b", '"a b"'), ("-", None), ("冻土 (permafrost)", "冻土 permafrost"),
+                                              ("冻土 温度", None), ('snow "ice cap"', None)])
+def test_free_text_through_the_api_is_words_not_query_syntax(served: tuple[str, LocalCatalog], text: str,
+                                                             same_as: str | None) -> None:
+    """pgstac reads `q` as tsquery syntax (a lone ', (, : or ! was a server error, as were terms
+    joined by spaces once one is Chinese): only words go, joined by AND."""
+    url, _ = served
+    catalog = StacApiCatalog("stac+" + url)
+    got = catalog.search(Query(text=text))  # no AtlasError (the API answered)
+    if api_text(text) is None:
+        assert got.matched == 0
+    elif same_as is not None:
+        assert got.matched == catalog.search(Query(text=same_as)).matched

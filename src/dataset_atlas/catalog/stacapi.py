@@ -20,6 +20,7 @@ Differences, on purpose and tested (tests/test_stac_api.py):
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -30,7 +31,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from dataset_atlas.catalog import CatalogSource, LocalCatalog, SearchResult
 from dataset_atlas.catalog.pgstac import PREFIX
-from dataset_atlas.catalog.query import Query
+from dataset_atlas.catalog.query import Query, text_terms
 from dataset_atlas.errors import AtlasError, RecordError
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.sources.discover import IngestReport
@@ -42,6 +43,24 @@ FREE_TEXT = "collection-search#free-text"
 PAGE = 500  # collections asked for per request
 MAX_COLLECTIONS = 200_000  # a runaway `next` chain stops here
 TIMEOUT_S = 60
+_NOT_WORDS = re.compile(r"[^\w\s-]")  # what a term keeps for `q`: words and hyphens (Sentinel-2)
+
+
+def api_text(text: str) -> str | None:
+    """Free text as a ``q`` that Collection Search on pgstac reads as meant (None: no word to
+    look for, or a NUL, which nothing holds).
+
+    Each term's words, the terms joined by an explicit AND, a term of several words quoted as
+    a phrase: pgstac answers 500 to tsquery syntax in ``q`` (a lone ``'``, ``(``, ``:``, ``!``)
+    and to terms joined by spaces once one of them is Chinese ("冻土 温度")."""
+    if "\x00" in text:
+        return None
+    terms = []
+    for term in text_terms(text):
+        words = " ".join(word.strip("-") for word in _NOT_WORDS.sub(" ", term).split() if word.strip("-"))
+        if words:
+            terms.append(f'"{words}"' if " " in words else words)
+    return " AND ".join(terms) or None
 
 
 class StacApiCatalog:
@@ -112,8 +131,11 @@ class StacApiCatalog:
                 continue  # not a dataset collection this app can show; the API still lists it
         return out
 
-    def params(self, query: Query) -> dict[str, str]:
-        """The API request for ``query``: what Collection Search can express."""
+    def params(self, query: Query) -> dict[str, str] | None:
+        """The API request for ``query``: what Collection Search can express (None: nothing can match).
+
+        Free text goes as :func:`api_text`. Values holding a NUL (a link's %00) are left out: no
+        stored value holds one, and PostgreSQL refuses them."""
         out: dict[str, str] = {}
         if query.bbox is not None:
             w, s, e, n = query.bbox
@@ -127,17 +149,22 @@ class StacApiCatalog:
         if query.text.strip():
             if not self._free_text:
                 raise AtlasError(f"{self.source.display}: this STAC API has no free-text search")
-            out["q"] = query.text.strip()
+            words = api_text(query.text)
+            if words is None:
+                return None
+            out["q"] = words
         if self._filters:
             args: list[dict[str, Any]] = []
-            for prop, values in (("category", query.categories), ("time_resolution", query.time_resolutions),
-                                 ("access", query.access), ("extent_quality", query.extent_qualities)):
+            lists = {"category": query.categories, "time_resolution": query.time_resolutions,
+                     "access": query.access, "extent_quality": query.extent_qualities, "formats": query.formats,
+                     "id": query.ids}
+            for prop, asked in lists.items():
+                values = [v for v in asked if "\x00" not in v]
+                if asked and not values:
+                    return None
                 if values:
-                    args.append({"op": "in", "args": [{"property": PREFIX + prop}, list(values)]})
-            if query.formats:
-                args.append({"op": "a_overlaps", "args": [{"property": PREFIX + "formats"}, list(query.formats)]})
-            if query.ids:
-                args.append({"op": "in", "args": [{"property": "id"}, list(query.ids)]})
+                    args.append({"op": "a_overlaps" if prop == "formats" else "in",
+                                 "args": [{"property": prop if prop == "id" else PREFIX + prop}, values]})
             if query.min_resolution_m is not None:
                 args.append({"op": ">=", "args": [{"property": PREFIX + "resolution_m"},
                                                   query.min_resolution_m * (1 - 1e-9)]})
@@ -151,7 +178,8 @@ class StacApiCatalog:
 
     def search(self, query: Query) -> SearchResult:
         """The API's answer, filtered again with the exact rules, sorted and limited here."""
-        docs, _ = self._collections(self.params(query))
+        params = self.params(query)
+        docs = [] if params is None else self._collections(params)[0]
         fetched = LocalCatalog.from_records(self._records(docs))
         # The API already applied the free text (its own, word-based semantics: see the module docs).
         result = fetched.search(replace(query, text=""))
@@ -171,6 +199,8 @@ class StacApiCatalog:
 
     def get(self, record_id: str) -> DatasetRecord | None:
         """One collection (``/collections/{id}``), or None when the API has no such id."""
+        if "\x00" in record_id:  # (no stored id holds one)
+            return None
         try:
             doc = self._get(f"{self.base}/collections/{quote(record_id, safe='')}")
         except AtlasError as exc:
