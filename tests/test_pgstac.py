@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
 from dataset_atlas.catalog import pgstac as pgstac_module
 from dataset_atlas.catalog.pgstac import (
+    MAX_TERMS,
     PREFIX,
     TEXTS_COLUMNS,
     WORK_MEM,
@@ -517,3 +518,11 @@ def test_a_record_the_database_refuses_is_rejected_alone_with_its_reason(pg_dsn:
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
     assert sorted(catalog.search(Query()).frame["id"]) == ["ok-0", "ok-1", "ok-2"]
     assert catalog.report.ingested == 3  # the stored report says the same
+
+
+def test_free_text_of_many_terms_is_searched_up_to_a_clear_limit(both: tuple[LocalCatalog, PgstacCatalog]) -> None:
+    """A link keeps 500 characters of text (250 terms at most); the CLI takes any length."""
+    words = " ".join(["snow", "冻土", "data"] * (MAX_TERMS // 3) + ["snow"] * (MAX_TERMS % 3))
+    _same(*both, Query(text=words, sort="relevance", limit=20))
+    with pytest.raises(QueryError, match=f"free text of {MAX_TERMS + 1} terms"):
+        both[1].search(Query(text=words + " x"))

@@ -66,6 +66,7 @@ SCHEMA_VERSION = 3  # 2: combos, facts and cube (facet counts); 3: rank fields (
 RESULT_COLUMNS = [c for c in COLUMNS if c not in ("search_text", "record")]
 POOL_TIMEOUT_S = 30
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
+MAX_TERMS = 250  # free-text terms one query may hold (a link keeps 500 characters of text)
 MIGRATION_BATCH = 5000  # texts rows a migration derives keys for at a time
 RESULTS_KEPT = 4  # recent results reused per process while the catalog is unchanged
 WORK_MEM = "64MB"  # per sort or hash of this catalog's connections (see _pool_open)
@@ -821,6 +822,9 @@ class PgstacCatalog:
         """
         if _base_sort(query.sort) not in _SORT_SQL:
             raise QueryError(f"sort {query.sort!r}: expected one of {', '.join(SORT_KEYS)}")
+        terms = len(text_terms(query.text))
+        if terms > MAX_TERMS:  # each is a statement parameter (and a few more to rank by), at most 65,535
+            raise QueryError(f"free text of {terms:,} terms: a database catalog searches at most {MAX_TERMS:,}")
         if not self._results_kept:
             return self._search(query)
         key = (query, self.version())
