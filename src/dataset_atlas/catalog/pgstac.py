@@ -55,6 +55,7 @@ from dataset_atlas.catalog.query import (
     rank_fields,
     score_parts,
     text_terms,
+    word_pattern,
 )
 from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.model import DatasetRecord
@@ -690,8 +691,6 @@ def _counts_sql(per_combo: str | None) -> str:
 def _score_sql(terms: list[str], params: dict[str, Any]) -> str:
     """The relevance score of a texts row as SQL: the parts of :func:`~dataset_atlas.catalog.query.score_parts`
     over the row's rank fields, as the local index adds them (integers: the sums are exact)."""
-    from dataset_atlas.catalog.query import word_pattern
-
     exprs = []
     for i, part in enumerate(score_parts(terms)):
         key = f"rank_{i}"
