@@ -515,6 +515,7 @@ def test_a_record_the_database_refuses_is_rejected_alone_with_its_reason(pg_dsn:
     assert set(why) == {"id.json", "category.json", "title.json"}
     assert all("the database refused it" in r and "too long to index" in r for r in why.values())
     assert why["category.json"].startswith("record long-category:")
+    assert not any("long-category" in w or "long-title" in w for w in report.warnings)  # only the kept records
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
     assert sorted(catalog.search(Query()).frame["id"]) == ["ok-0", "ok-1", "ok-2"]
     assert catalog.report.ingested == 3  # the stored report says the same

@@ -558,9 +558,10 @@ def _write_or_reject(conn: Any, frame: pd.DataFrame, report: IngestReport) -> No
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if exc.sqlstate == "54000" and "index row" in reason:
                 reason += " (an id, title, category or format name is too long to index: keep each under 2,000 bytes)"
+            path, rid = str(row["source_path"].iloc[0]), str(row["id"].iloc[0])
             report.ingested -= 1
-            report.rejected.append(Rejected(str(row["source_path"].iloc[0]),
-                                            f"record {row['id'].iloc[0][:200]}: the database refused it: {reason}"))
+            report.rejected.append(Rejected(path, f"record {rid[:200]}: the database refused it: {reason}"))
+            report.warnings = [w for w in report.warnings if not w.startswith(f"{path} [{rid}]: ")]  # not kept
 
 
 def ingest_to_pgstac(paths: Iterable[str | os.PathLike[str]], dsn: str, *,
