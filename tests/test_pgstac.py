@@ -527,3 +527,22 @@ def test_free_text_of_many_terms_is_searched_up_to_a_clear_limit(both: tuple[Loc
     _same(*both, Query(text=words, sort="relevance", limit=20))
     with pytest.raises(QueryError, match=f"free text of {MAX_TERMS + 1} terms"):
         both[1].search(Query(text=words + " x"))
+
+
+def test_a_record_deleted_between_a_text_querys_statements_is_left_out(pg_dsn: str, stac_corpus: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer may delete a page's record after the page was picked, before it is read."""
+    ingest_to_pgstac([stac_corpus], pg_dsn)
+    catalog = PgstacCatalog(pg_dsn, results_kept=0)
+    before = list(catalog.search(Query(text="landsat", sort="relevance")).frame["id"])
+    read_page = PgstacCatalog._copy_frame
+
+    def delete_then_read(cur: object, sql: str, params: dict) -> pd.DataFrame:
+        with psycopg.connect(pg_dsn, autocommit=True) as other:  # a real delete, by another connection
+            other.execute("SET search_path TO pgstac, public")
+            other.execute("SELECT pgstac.delete_collection(%s)", (before[0],))
+        return read_page(cur, sql, params)
+
+    monkeypatch.setattr(PgstacCatalog, "_copy_frame", staticmethod(delete_then_read))
+    got = list(catalog.search(Query(text="landsat", sort="relevance")).frame["id"])
+    assert got == before[1:]  # the others, in their order; no row shown twice

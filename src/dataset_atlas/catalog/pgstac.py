@@ -262,7 +262,8 @@ def _text_keys(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
 
 
 _TEXT_KEYS = ["search_text", "grams", *(f"rank_{name}" for name in RANK_FIELDS)]  # beside id, in _text_keys' order
-_TEXT_KEYS_TABLE = f"id text, search_text text, grams int8[], {', '.join(f'rank_{f} text' for f in RANK_FIELDS)}"
+_TEXT_KEYS_TABLE = "id text, " + ", ".join(f"{name} {dict(TEXTS_COLUMNS, search_text='text')[name]}"
+                                            for name in _TEXT_KEYS)
 
 
 def _fill_text_keys(cur: Any) -> None:
@@ -600,6 +601,9 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_MATCHES_NOTHING = "FALSE"
+
+
 def _storable(values: Iterable[str]) -> list[str]:
     """``values`` without those holding a NUL: no stored value does, and PostgreSQL refuses one as a parameter."""
     return [value for value in values if "\x00" not in value]
@@ -657,7 +661,7 @@ def where_clauses(query: Query, *, table: str = "records") -> tuple[dict[str, st
         conds["formats"] = "formats && %(v_formats)s::text[]"
     terms = text_terms(query.text) if query.text.strip() else []
     if any("\x00" in term for term in terms):
-        conds["text"] = "FALSE"  # no stored text holds a NUL (ingest replaces them), nor can a parameter
+        conds["text"] = _MATCHES_NOTHING  # no stored text holds a NUL (ingest replaces them), nor can a parameter
     elif terms:
         likes = []
         for i, term in enumerate(terms):
@@ -842,10 +846,10 @@ class PgstacCatalog:
 
     def _search(self, query: Query) -> SearchResult:
         terms = text_terms(query.text)
-        # without text (or with text that can match nothing): the title order
-        ranked = query.sort.startswith("relevance") and bool(terms) and not any("\x00" in t for t in terms)
-        query = replace(query, sort=_base_sort(query.sort))
         conds, params = where_clauses(query)
+        # without text (or with text that can match nothing): the title order
+        ranked = query.sort.startswith("relevance") and conds.get("text", _MATCHES_NOTHING) != _MATCHES_NOTHING
+        query = replace(query, sort=_base_sort(query.sort))
         facet_conds = [c for k, c in conds.items() if k in FACETS]
         limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
         limit += f" OFFSET {max(int(query.offset), 0)}" if query.offset else ""
@@ -873,7 +877,8 @@ class PgstacCatalog:
                 page = page or []
                 frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
                                               "WHERE id = ANY(%(page)s::text[])", {"page": page})
-                frame = frame.iloc[pd.Index(frame["id"]).get_indexer(page)].reset_index(drop=True)
+                at = pd.Index(frame["id"]).get_indexer(page)
+                frame = frame.iloc[at[at >= 0]].reset_index(drop=True)  # (-1: deleted by a writer since)
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
                 per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
