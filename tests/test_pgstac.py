@@ -294,7 +294,8 @@ COUNT_QUERIES = [Query(limit=0), Query(categories=("冻土",), limit=0), Query(f
 
 
 def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_path: Path) -> None:
-    """The per-combination counts kept by triggers stay exact through every kind of change."""
+    """The per-combination counts kept by triggers, and a process's copy of them, stay exact through every
+    kind of change."""
     first, second = tmp_path / "first", tmp_path / "second"
     write_synthetic_records(300, first, seed=11)
     write_synthetic_records(300, second, seed=12)
@@ -322,6 +323,8 @@ def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_
         doc.update(category="冰川", ds_format="NetCDF")
         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     assert ingest_to_pgstac([first], pg_dsn).ingested == 300
+    for query in COUNT_QUERIES:  # the catalog's counts, read before, are read again
+        assert _counts(catalog, query) == _counts(LocalCatalog.from_paths([first, second]), query), query
     gone = catalog.search(Query(limit=25, sort="-start")).frame["id"].tolist()
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("SET search_path TO pgstac, public")

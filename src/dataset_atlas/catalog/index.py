@@ -105,8 +105,9 @@ def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
     Columns already in their final dtype are left alone, so a saved index (written typed)
     loads without conversions.
     """
+    dtypes = frame.dtypes  # (once: a column lookup per check costs more than a small page's conversion)
     for col, dtype in _DTYPES.items():
-        if col not in frame or frame[col].dtype == dtype:
+        if col not in dtypes or dtypes[col] == dtype:
             continue
         if dtype.startswith("datetime"):
             frame[col] = pd.to_datetime(frame[col], errors="coerce").astype(dtype)
@@ -119,7 +120,7 @@ def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(dtype)
     for col in COLUMNS:
-        if col in frame and frame[col].dtype == object:
+        if col in dtypes and col not in _DTYPES and dtypes[col].kind == "O":
             frame[col] = frame[col].fillna("").astype(str)
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
         frame = frame.reset_index(drop=True)

@@ -16,7 +16,7 @@ Layout (see docs/architecture.md, "Sharing a catalog"):
   collection is deleted by any writer.
 * ``dataset_atlas.combos`` / ``facts`` / ``cube`` serve the facet counts: one row per distinct
   combination of facet values, a narrow row per record naming its combination, and the
-  records per combination for the whole catalog (kept by triggers). See :func:`_counts_sql`.
+  records per combination for the whole catalog (kept by triggers). See :meth:`PgstacCatalog._search`.
 
 Every filter, the sort, the limit and the facet counts (each facet counted over the rows
 matching every *other* filter, as :func:`dataset_atlas.catalog.query.facet_counts` does)
@@ -31,7 +31,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -384,6 +384,9 @@ def install_schema(dsn: str) -> str:
                             _derive_facts(cur, "SELECT id FROM dataset_atlas.records")
                             _copy_facts_to_texts(cur, "SELECT id FROM dataset_atlas.records")
                         _fill_text_keys(cur)
+                        # (counts derived anew: app processes read them again, as after an ingest)
+                        cur.execute("UPDATE dataset_atlas.meta SET value = to_jsonb(value::text::bigint + 1) "
+                                    "WHERE key = 'version'")
                 conn.execute("INSERT INTO dataset_atlas.meta VALUES ('schema_version', %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(SCHEMA_VERSION),))
         finally:
@@ -679,18 +682,38 @@ def where_clauses(query: Query, *, table: str = "records") -> tuple[dict[str, st
     return conds, params
 
 
-def _counts_sql(per_combo: str | None) -> str:
-    """One statement: matched records counted per combination of facet values, packed as
-    big-endian int4 pairs (code, count), and the catalog's total.
+def _packed_counts_sql(per_combo: str) -> str:
+    """One value: the rows of ``per_combo`` (columns ``combo``, ``n``: matched records per
+    combination of facet values) packed as big-endian int4 pairs (code, count).
 
-    ``per_combo`` is the counting query (columns ``combo``, ``n``); None reads the maintained
-    ``cube`` (no shared filter set). Packing into one bytea value moves 10,000 pairs in a
-    third of the time that rows take through the driver.
+    Packing into one bytea value moves 10,000 pairs in a third of the time that rows take
+    through the driver.
     """
-    per_combo = per_combo or ("SELECT combo, sum(n)::integer AS n FROM dataset_atlas.cube "
-                              "GROUP BY combo HAVING sum(n) > 0")
-    return (f"SELECT (SELECT string_agg(int4send(combo) || int4send(n), ''::bytea) FROM ({per_combo}) AS m), "
-            "(SELECT coalesce(sum(n), 0) FROM dataset_atlas.cube)")
+    return f"SELECT string_agg(int4send(combo) || int4send(n), ''::bytea) FROM ({per_combo}) AS m"
+
+
+_VERSION_SQL = "SELECT value::text::bigint FROM dataset_atlas.meta WHERE key = 'version'"
+# The whole catalog's counts per combination, with the version they belong to (one statement:
+# one snapshot, so the pair stays consistent while an ingest commits)
+_CUBE_PER_COMBO = "SELECT combo, sum(n)::integer AS n FROM dataset_atlas.cube GROUP BY combo HAVING sum(n) > 0"
+_CUBE_SQL = f"SELECT ({_VERSION_SQL}), ({_packed_counts_sql(_CUBE_PER_COMBO)})"
+
+
+def _pairs(packed: bytes | None) -> np.ndarray:
+    """(code, count) rows of a :func:`_packed_counts_sql` value."""
+    return np.frombuffer(packed or b"", dtype=">i4").reshape(-1, 2).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Cube:
+    """The whole catalog's records per combination at one catalog version."""
+
+    version: int
+    pairs: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.pairs[:, 1].sum())
 
 
 def _score_sql(terms: list[str], params: dict[str, Any]) -> str:
@@ -753,6 +776,7 @@ class PgstacCatalog:
         self._results: collections.OrderedDict[tuple[Query, int], SearchResult] = collections.OrderedDict()
         self._results_kept = results_kept  # 0: every search queries (the benches measure the SQL)
         self._combos: _Combos | None = None
+        self._cube: _Cube | None = None
         with _connect(dsn, autocommit=True) as conn:  # fails fast, in one line, on a wrong URL
             ready = conn.execute("SELECT to_regclass('dataset_atlas.records') IS NOT NULL "
                                  "AND to_regclass('dataset_atlas.meta') IS NOT NULL").fetchone()[0]
@@ -853,6 +877,7 @@ class PgstacCatalog:
         facet_conds = [c for k, c in conds.items() if k in FACETS]
         limit = "" if query.limit is None else f" LIMIT {max(int(query.limit), 0)}"
         limit += f" OFFSET {max(int(query.offset), 0)}" if query.offset else ""
+        pairs: np.ndarray | None  # matched records per combination: (code, count) rows
         with self._connection() as conn, conn.transaction(), conn.cursor(binary=True) as cur:
             if "text" in conds:
                 # The text matches (passing the other shared filters too) are found once, in one
@@ -868,10 +893,10 @@ class PgstacCatalog:
                     f"FROM dataset_atlas.texts WHERE {' AND '.join(shared)}), "
                     f"page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS at FROM (SELECT * FROM hits"
                     f"{in_facets} ORDER BY {order}{limit}) AS p) "
-                    f"SELECT counts.*, (SELECT array_agg(id ORDER BY at) FROM page) FROM ("
-                    f"{_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}) AS counts",
-                    params)
-                packed, total, page = cur.fetchone()
+                    f"SELECT ({_packed_counts_sql('SELECT combo, count(*)::integer AS n FROM hits GROUP BY combo')}), "
+                    "(SELECT array_agg(id ORDER BY at) FROM page)", params)
+                packed, page = cur.fetchone()
+                pairs = _pairs(packed)
                 # looked up by id and put in the page's order here (sorting wide rows in the
                 # database costs more than reading them)
                 page = page or []
@@ -881,13 +906,15 @@ class PgstacCatalog:
                 frame = frame.iloc[at[at >= 0]].reset_index(drop=True)  # (-1: deleted by a writer since)
             else:
                 shared = [c for k, c in where_clauses(query, table="facts")[0].items() if k not in FACETS]
-                per_combo = (f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
-                             f"WHERE {' AND '.join(shared)} GROUP BY combo") if shared else None
                 frame = self._copy_frame(cur, f"SELECT {_SELECT_COLUMNS} FROM dataset_atlas.records "
                                               f"WHERE {' AND '.join(conds.values()) or 'TRUE'} "
                                               f"ORDER BY {_SORT_SQL[query.sort]}, ord{limit}", params)
-                packed, total = cur.execute(_counts_sql(per_combo), params).fetchone()
-            pairs = np.frombuffer(packed or b"", dtype=">i4").reshape(-1, 2)
+                # without area, time or resolution filters: the whole catalog's counts (the cube)
+                pairs = _pairs(cur.execute(_packed_counts_sql(
+                    f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
+                    f"WHERE {' AND '.join(shared)} GROUP BY combo"), params).fetchone()[0]) if shared else None
+            cube = self._cube_for(cur)
+            pairs = cube.pairs if pairs is None else pairs
             combos = self._combos_for(cur, pairs[:, 0])
         weights = np.zeros(len(combos.codes), dtype=np.int64)
         at = combos.positions(pairs[:, 0])
@@ -898,8 +925,22 @@ class PgstacCatalog:
         masks = filter_masks(combos.frame, facet_query, codes=combos.facet_codes)
         passing = combine(masks, len(combos.codes))
         facets = facet_counts(combos.frame, masks, combos.facet_codes, weights=weights)
-        return SearchResult(frame, int(weights[passing].sum()), int(total), facets,
+        return SearchResult(frame, int(weights[passing].sum()), cube.total, facets,
                             int(weights[passing & ~combos.has_extent].sum()))
+
+    def _cube_for(self, cur: Any) -> _Cube:
+        """The whole catalog's counts per combination, read again only when the catalog's
+        version has changed since (a facet-only query's counts, and every query's total, come
+        from here without reading the table)."""
+        version = cur.execute(_VERSION_SQL).fetchone()[0]
+        with self._lock:
+            cube = self._cube
+        if cube is None or cube.version != version:
+            version, packed = cur.execute(_CUBE_SQL).fetchone()
+            cube = _Cube(int(version), _pairs(packed))
+            with self._lock:
+                self._cube = cube
+        return cube
 
     def _combos_for(self, cur: Any, codes: np.ndarray) -> _Combos:
         """The combinations table, loaded again when ``codes`` names one written since."""
@@ -928,7 +969,7 @@ class PgstacCatalog:
                 buffer += chunk
         types = {c: pa.large_string() for c in RESULT_COLUMNS}
         types.update({c: pa.float64() for c in ("west", "south", "east", "north", "resolution_m")})
-        types.update({"start": pa.date32(), "end": pa.date32(), "ongoing": pa.bool_(),
+        types.update({"start": pa.timestamp("s"), "end": pa.timestamp("s"), "ongoing": pa.bool_(),
                       "size_bytes": pa.int64(), "file_count": pa.int64()})
         table = pacsv.read_csv(
             pa.py_buffer(bytes(buffer)),
@@ -938,10 +979,9 @@ class PgstacCatalog:
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                                  quoted_strings_can_be_null=False, true_values=["t"],
                                                  false_values=["f"], include_columns=RESULT_COLUMNS))
-        frame = table.to_pandas(date_as_object=False, types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        for col in ("start", "end"):
-            frame[col] = frame[col].astype("datetime64[s]")
-        return normalize_frame_types(frame[RESULT_COLUMNS])
+        # (include_columns gives the columns in its order; dates are read as datetime64[s], the index's type)
+        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, coerce_temporal_nanoseconds=False)
+        return normalize_frame_types(frame)
 
     def get(self, record_id: str) -> DatasetRecord | None:
         """The record as ingested (``atlas:record``); a collection written by another tool is read as STAC."""
