@@ -120,7 +120,7 @@ def normalize_frame_types(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(dtype)
     for col in COLUMNS:
-        if col in dtypes and col not in _DTYPES and dtypes[col].kind == "O":
+        if col in dtypes and col not in _DTYPES and dtypes[col] == np.dtype("O"):
             frame[col] = frame[col].fillna("").astype(str)
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
         frame = frame.reset_index(drop=True)
