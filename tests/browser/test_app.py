@@ -135,8 +135,10 @@ def test_dataset_and_catalog_views(page: Page, atlas: Server) -> None:
     expect(page).to_have_url(re.compile(rf"/\?view=dataset&.*id={SMMR_ID}"), timeout=TIMEOUT)
     page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive").first.wait_for(
         timeout=TIMEOUT, state="attached")
-    # No filters that would do nothing here.
-    assert page.locator("section[data-testid='stSidebar'] [data-testid='stTextInput']").count() == 0
+    # No filters that would do nothing here (gone once the run that left Browse ends: Streamlit
+    # removes a previous page's elements then, which takes a while on a loaded machine).
+    expect(page.locator("section[data-testid='stSidebar'] [data-testid='stTextInput']")).to_have_count(
+        0, timeout=TIMEOUT)
     expect(page.locator("section[data-testid='stSidebar']")).to_be_hidden()  # not an empty panel either
     page.get_by_role("radio", name="Catalog & ingest").click()
     expect(page.get_by_text("Ingest summary")).to_be_visible(timeout=TIMEOUT)
