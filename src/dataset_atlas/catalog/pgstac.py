@@ -839,7 +839,7 @@ class PgstacCatalog:
 
     def version(self) -> int:
         """The catalog's change counter (bumped by every statement that changes its rows)."""
-        return int(self._fetch("SELECT value::text::bigint FROM dataset_atlas.meta WHERE key = 'version'")[0][0])
+        return int(self._fetch(_VERSION_SQL)[0][0])
 
     def search(self, query: Query) -> SearchResult:
         """Filter, count facets, sort and limit, all in the database.
@@ -860,14 +860,15 @@ class PgstacCatalog:
             if cached is not None:
                 self._results.move_to_end(key)
         if cached is None:
-            cached = self._search(query)
+            cached = self._search(query, version=key[1])
             with self._lock:
                 self._results[key] = cached
                 while len(self._results) > self._results_kept:
                     self._results.popitem(last=False)
         return replace(cached, frame=cached.frame.copy(), facets={f: dict(c) for f, c in cached.facets.items()})
 
-    def _search(self, query: Query) -> SearchResult:
+    def _search(self, query: Query, *, version: int | None = None) -> SearchResult:
+        """The result of ``query``; ``version``: the catalog version the caller just read, if any."""
         terms = text_terms(query.text)
         conds, params = where_clauses(query)
         # without text (or with text that can match nothing): the title order
@@ -912,7 +913,7 @@ class PgstacCatalog:
                 pairs = _pairs(cur.execute(_packed_counts_sql(
                     f"SELECT combo, count(*)::integer AS n FROM dataset_atlas.facts "
                     f"WHERE {' AND '.join(shared)} GROUP BY combo"), params).fetchone()[0]) if shared else None
-            cube = self._cube_for(cur)
+            cube = self._cube_for(cur, version)
             pairs = cube.pairs if pairs is None else pairs
             combos = self._combos_for(cur, pairs[:, 0])
         weights = np.zeros(len(combos.codes), dtype=np.int64)
@@ -927,11 +928,13 @@ class PgstacCatalog:
         return SearchResult(frame, int(weights[passing].sum()), cube.total, facets,
                             int(weights[passing & ~combos.has_extent].sum()))
 
-    def _cube_for(self, cur: Any) -> _Cube:
+    def _cube_for(self, cur: Any, version: int | None = None) -> _Cube:
         """The whole catalog's counts per combination, read again only when the catalog's
         version has changed since (a facet-only query's counts, and every query's total, come
-        from here without reading the table)."""
-        version = cur.execute(_VERSION_SQL).fetchone()[0]
+        from here without reading the table). ``version``: the one :meth:`search` read to key
+        its result with (not read a second time)."""
+        if version is None:
+            version = cur.execute(_VERSION_SQL).fetchone()[0]
         with self._lock:
             cube = self._cube
         if cube is None or cube.version != version:
