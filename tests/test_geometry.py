@@ -223,3 +223,33 @@ def test_containment_scalar_and_vectorised_agree(
     assert box is not None and box.contains(*point, tolerance=tolerance) is inside
     w, s, e, n = (np.array([v], float) for v in box.bbox)
     assert bool(g.boxes_contain(w, s, e, n, point[0], point[1], tolerance, tolerance)[0]) is inside
+
+
+@pytest.mark.parametrize(
+    ("edges", "epsg"),
+    [(([0, 100], [61, 80], [10, 120], [70, 85]), 3413), (([160], [-80], [-150], [-65]), 3031),
+     (([0, 0], [61, -80], [10, 10], [70, -65]), 3857), (([-180], [50], [180], [90]), 3857),
+     (([], [], [], []), 3857), (([np.nan, 0], [np.nan, 61], [np.nan, 10], [np.nan, 70]), 3413),  # missing: ignored
+     (([0], [70], [10], [60]), 3857), ((-180, 60, 180, 90), 3413)],  # invalid (S > N): ignored; scalars: one box
+)
+def test_polar_epsg_is_the_pole_every_valid_box_lies_around(edges: tuple[object, ...], epsg: int) -> None:
+    assert g.polar_epsg(*edges) == epsg
+
+
+def test_the_box_type_has_one_home_and_model_and_geometry_do_not_import_each_other() -> None:
+    import ast
+    from pathlib import Path
+
+    import dataset_atlas
+
+    root = Path(dataset_atlas.__file__).parent
+
+    def imports(name: str) -> set[str]:
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        return {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+
+    assert "dataset_atlas.geometry" not in imports("model")  # at any depth: no lazy import either
+    assert "dataset_atlas.model" not in imports("geometry")
+    assert {"dataset_atlas.bbox"} <= imports("model") & imports("geometry")
+    assert not {m for m in imports("bbox") if m.startswith("dataset_atlas")}  # a leaf

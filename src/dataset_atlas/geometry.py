@@ -9,7 +9,9 @@ vectorised function over arrays: validation, antimeridian splits, widths and con
 densified outlines, the lon/lat box of a shape drawn in a projection (a shape holding a pole
 becomes a latitude cap over all longitudes), and the projections themselves: Web Mercator
 (EPSG:3857) and the polar stereographic projections EPSG:3413 (NSIDC Arctic) and EPSG:3031
-(Antarctic), with the same formulas as PROJ (tests compare with pyproj).
+(Antarctic), with the same formulas as PROJ (tests compare with pyproj). The box type and
+its antimeridian split (``lon_intervals``) come from :mod:`dataset_atlas.bbox`, which the CLI
+loads without numpy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dataset_atlas.model import BBox  # (west, south, east, north)
+from dataset_atlas.bbox import BBox, lon_intervals
 
 # Web Mercator's latitude limit (the square world): atan(sinh(pi)). The only one in the code.
 MERCATOR_MAX_LAT = math.degrees(math.atan(math.sinh(math.pi)))  # 85.0511287798066
@@ -147,13 +149,6 @@ def boxes_contain(
         return lon_ok & (south - lat_tolerance <= lat) & (lat <= north + lat_tolerance)
 
 
-def lon_intervals(west: float, east: float) -> list[tuple[float, float]]:
-    """Longitude intervals on the [-180, 180] line: two when the box crosses 180°."""
-    if west > east:
-        return [(west, 180.0), (-180.0, east)]
-    return [(west, east)]
-
-
 def lon_intervals_v(west: np.ndarray, east: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :func:`lon_intervals`: (a_lo, a_hi, b_lo, b_hi); b is NaN unless crossing."""
     cross = west > east
@@ -276,6 +271,22 @@ def clamp_lat(lat: float, epsg: int = WORLD) -> float:
     """A latitude clamped into what ``epsg``'s views show (±85.05° for Web Mercator)."""
     lo, hi = projection(epsg).lat_range
     return max(lo, min(hi, lat))
+
+
+def polar_epsg(west: Any, south: Any, east: Any, north: Any, limit: float = POLAR_LAT) -> int:
+    """3413 when every valid box lies poleward of ``limit``°N, 3031 when of ``limit``°S, else 3857.
+
+    Scalars or arrays of edges (one box or many). Missing and invalid boxes are ignored (they
+    are not drawn); with no valid box at all the answer is 3857.
+    """
+    valid, _, s, _, n = normalise_boxes(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (west, south, east, north)))
+    if not valid.any():
+        return WORLD
+    if (s[valid] >= limit).all():
+        return ARCTIC
+    if (n[valid] <= -limit).all():
+        return ANTARCTIC
+    return WORLD
 
 
 # --- projections -----------------------------------------------------------------------------

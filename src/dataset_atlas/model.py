@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from dataset_atlas.bbox import BBox, lon_intervals
 from dataset_atlas.errors import RecordError
 
 
@@ -41,9 +42,6 @@ class TimeResolution(StrEnum):
     UNKNOWN = "unknown"
 
 
-BBox = tuple[float, float, float, float]
-
-
 @dataclass(frozen=True)
 class Extent:
     """A WGS84 box (W, S, E, N); ``west > east`` means it crosses the antimeridian."""
@@ -66,8 +64,6 @@ class Extent:
         """Longitude intervals on the [-180, 180] line: two when the box crosses 180°."""
         if self.bbox is None:
             return []
-        from dataset_atlas.geometry import lon_intervals  # here: geometry loads numpy, the CLI starts without
-
         return lon_intervals(self.bbox[0], self.bbox[2])
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import folium
 
+from dataset_atlas.bbox import BBox
 from dataset_atlas.geometry import WORLD, box_polygons, make_box
-from dataset_atlas.model import BBox
 
 AREA_COLOR = "#222222"
 
