@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import rasterio
 from affine import Affine
 
 from dataset_atlas.quicklook.render import MERCATOR_LAT
+
+from .helpers import write_tif
 
 HEAVY = ("pandas", "pyarrow", "shapely", "geopandas", "dataset_atlas.catalog")
 TIMEOUT = 120  # seconds; generous for shared machines, only reached if something blocks
@@ -37,12 +38,8 @@ def imported(stderr: str) -> set[str]:
     return {m.group(1) for m in re.finditer(r"^import time:\s*\d+ \|\s*\d+ \|\s*([\w.]+)", stderr, re.M)}
 
 
-def write_tif(path: Path, crs: str, transform: Affine, size: int = 64) -> Path:
-    data = (np.arange(size * size, dtype=np.uint16).reshape(size, size) % 7 + 1).astype(np.uint8)
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1, dtype="uint8",
-                       crs=crs, transform=transform, nodata=0) as dst:
-        dst.write(data, 1)
-    return path
+# Classes 1..7 in a repeating pattern, 0 (nodata) nowhere: a small categorical raster.
+CLASSES = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) % 7 + 1).astype(np.uint8)
 
 
 def test_importing_the_cli_leaves_out_pandas_and_the_catalog(tmp_path: Path) -> None:
@@ -63,7 +60,7 @@ def test_help_imports_no_pandas(tmp_path: Path) -> None:
 
 
 def test_quicklook_of_a_small_geotiff_imports_no_pandas(tmp_path: Path) -> None:
-    tif = write_tif(tmp_path / "small.tif", "EPSG:4326", Affine(0.1, 0, 100, 0, -0.1, 50))
+    tif = write_tif(tmp_path / "small.tif", CLASSES, "EPSG:4326", Affine(0.1, 0, 100, 0, -0.1, 50), nodata=0)
     proc = cli("quicklook", str(tif), "--json", "--out", str(tmp_path / "q.png"), cwd=tmp_path, importtime=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = imported(proc.stderr)
@@ -75,7 +72,8 @@ def test_quicklook_of_a_small_geotiff_imports_no_pandas(tmp_path: Path) -> None:
 
 
 def test_polar_quicklook_reports_true_bounds_and_overlay_bounds(tmp_path: Path) -> None:
-    tif = write_tif(tmp_path / "arctic.tif", "EPSG:3413", Affine(40_000.0, 0, -1_280_000, 0, -40_000.0, 1_280_000))
+    tif = write_tif(tmp_path / "arctic.tif", CLASSES, "EPSG:3413",
+                    Affine(40_000.0, 0, -1_280_000, 0, -40_000.0, 1_280_000), nodata=0)
     proc = cli("quicklook", str(tif), "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import rasterio
 import streamlit_folium
 from affine import Affine
 
@@ -21,6 +20,7 @@ from dataset_atlas.maps.offline import STATIC_PREFIX
 from dataset_atlas.quicklook.render import render_quicklook
 from dataset_atlas.ui.state import bbox_from_geojson, bbox_from_leaflet_bounds, params_from_state, state_from_params
 
+from .helpers import write_tif
 from .test_maps import box, extent_payload, frame, rendered
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,15 +117,9 @@ def test_clicks_on_a_polar_map_list_what_is_under_them(polar_sample) -> None:  #
     assert datasets_at_click(ret, polar_sample, 3413) == ["arctic"]
 
 
-def write_tif(path: Path, crs: str, transform: Affine, size: int = 64) -> Path:
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1, dtype="uint8", crs=crs,
-                       transform=transform, nodata=0) as dst:
-        dst.write(np.full((size, size), 3, np.uint8), 1)
-    return path
-
-
 def test_polar_quicklook_overlay_is_placed_by_its_projected_bounds(tmp_path: Path, polar_sample) -> None:  # type: ignore[no-untyped-def]
-    tif = write_tif(tmp_path / "a.tif", "EPSG:3413", Affine(50_000, 0, -1_600_000, 0, -50_000, 1_600_000))
+    tif = write_tif(tmp_path / "a.tif", np.full((64, 64), 3, np.uint8), "EPSG:3413",
+                    Affine(50_000, 0, -1_600_000, 0, -50_000, 1_600_000), nodata=0)
     look = render_quicklook(tif, crs="EPSG:3413", max_size=64)
     parts = build_map_parts(polar_sample, epsg=3413, overlays=[look])
     script = streamlit_folium._get_feature_group_string(parts.features, parts.map)

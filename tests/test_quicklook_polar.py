@@ -17,12 +17,7 @@ from rasterio.windows import Window
 from dataset_atlas.errors import RasterError, UsageError
 from dataset_atlas.quicklook.render import TARGET_CRS, render_quicklook
 
-
-def write_tif(path: Path, data: np.ndarray, crs: str, transform: Affine, nodata: int | None = 0) -> Path:
-    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
-                       dtype=data.dtype, crs=crs, transform=transform, nodata=nodata) as dst:
-        dst.write(data, 1)
-    return path
+from .helpers import write_tif
 
 
 def big_arctic(path: Path, size: int = 20000) -> Path:
@@ -66,7 +61,7 @@ def quadrant_raster(tmp_path: Path) -> Path:
     """EPSG:4326, -180..180 x -90..-60 at 0.5°: value 2 where 0 <= lon < 90, else 1."""
     lons = -180 + 0.5 * (np.arange(720) + 0.5)
     data = np.where((lons >= 0) & (lons < 90), 2, 1).astype(np.uint8)[None, :].repeat(60, axis=0)
-    return write_tif(tmp_path / "south.tif", data, "EPSG:4326", Affine(0.5, 0, -180, 0, -0.5, -60))
+    return write_tif(tmp_path / "south.tif", data, "EPSG:4326", Affine(0.5, 0, -180, 0, -0.5, -60), nodata=0)
 
 
 def test_a_lon_lat_raster_is_warped_to_the_antarctic_projection_in_place(tmp_path: Path) -> None:
@@ -105,7 +100,7 @@ def test_a_raster_on_the_other_hemisphere_is_refused_by_name(tmp_path: Path) -> 
 def test_an_antimeridian_raster_in_the_arctic_view_is_one_piece(tmp_path: Path) -> None:
     # 170°E..170°W, 60..75°N in EPSG:4326 (longitudes written past 180, as such files are).
     data = np.full((30, 40), 5, np.uint8)
-    path = write_tif(tmp_path / "bering.tif", data, "EPSG:4326", Affine(0.5, 0, 170, 0, -0.5, 75))
+    path = write_tif(tmp_path / "bering.tif", data, "EPSG:4326", Affine(0.5, 0, 170, 0, -0.5, 75), nodata=0)
     look = render_quicklook(path, max_size=256, crs="EPSG:3413")
     x0, y0, x1, y1 = look.image_bounds  # type: ignore[misc]
     to = Transformer.from_crs(4326, 3413, always_xy=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,17 +18,12 @@ from dataset_atlas.quicklook import Limits, quicklook_from_dataset, render_quick
 from dataset_atlas.quicklook.easegrid import GRIDS
 from dataset_atlas.quicklook.render import MERCATOR_LAT
 
+from .helpers import write_tif
+
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Use `@` matmul:PendingDeprecationWarning:rasterio")
 
 CHINA_ALBERS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +ellps=krass +units=m +no_defs"
-
-
-def write_tif(path: Path, data: np.ndarray, crs: str, transform: Affine, **kw) -> Path:
-    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
-                       count=1, dtype=data.dtype, crs=crs, transform=transform, **kw) as dst:
-        dst.write(data, 1)
-    return path
 
 
 def valid_centre_lonlat(ql) -> tuple[float, float]:

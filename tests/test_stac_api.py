@@ -29,14 +29,15 @@ from dataset_atlas.settings import Settings
 from dataset_atlas.synth import write_synthetic_records
 
 from .conftest import CALC_ID, SEEDS, SMMR_ID, stop
-from .pgcluster import Cluster, _free_port
+from .helpers import free_port
+from .pgcluster import Cluster
 
 START_TIMEOUT_S = 90
 
 
 def start_stac_server(dsn: str, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """`dataset-atlas serve-stac` as a child process; returns its URL once the landing page answers."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "dataset_atlas.cli", "serve-stac", "--catalog", dsn,
                                  "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
@@ -149,7 +150,7 @@ def test_cli_search_through_the_api(served: tuple[str, LocalCatalog]) -> None:
 
 
 def test_an_unreachable_api_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     code, _ = run(["search", "--catalog", f"stac+http://127.0.0.1:{port}"])
     assert code == 2 and "cannot reach the STAC API" in capsys.readouterr().err
     with pytest.raises(AtlasError, match="cannot reach"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,13 @@ import pytest
 from playwright.sync_api import Page
 
 from ..conftest import stop
+from ..helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).resolve().parent / "apps" / "map_app.py"
 SCREENSHOT = Path("/tmp/dataset_atlas_map_offline.png")
 SCREENSHOT_CELLS = Path("/tmp/dataset_atlas_map_cells.png")
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from playwright.sync_api import FrameLocator, Page, expect
 from pyproj import Transformer
 
 from ..conftest import CALC_ID
-from .conftest import MAP_FRAME, ROOT, Server, free_port, seeds_app, stop
+from ..helpers import free_port
+from .conftest import MAP_FRAME, ROOT, Server, seeds_app, stop
 from .test_user_flows import TIMEOUT, expect_header, expect_url, settled, shot
 
 pytestmark = pytest.mark.browser
