@@ -3,7 +3,7 @@
 Streamlit serves ``<project>/static`` at ``/app/static`` when ``server.enableStaticServing``
 is on. The streamlit-folium component lives at ``/component/<name>/index.html``, so
 ``../../app/static/...`` reaches those files from inside the map iframe, also under a
-``--server.baseUrlPath`` (see docs ENVIRONMENT.md).
+``--server.baseUrlPath`` (docs/architecture.md, "Offline by construction").
 
 folium and its plugins declare CDN links in ``default_js`` / ``default_css`` class
 attributes. Offline, one failing ``<script>`` aborts the whole map (an empty iframe), so
