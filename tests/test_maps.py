@@ -17,6 +17,7 @@ from dataset_atlas.maps import (
     MERCATOR_MAX_LAT,
     OTHER_COLOR,
     PALETTE,
+    MapOptions,
     OfflineAssetError,
     add_quicklook_overlay,
     asset_urls,
@@ -102,7 +103,7 @@ def test_vendored_files_exist_for_every_local_link(sample: pd.DataFrame) -> None
 
 
 def test_every_link_of_a_rendered_map_is_local(sample: pd.DataFrame) -> None:
-    m = build_map(sample, selected_id="tibet")
+    m = build_map(sample, MapOptions(selected_id="tibet"))
     assert external_urls(m) == []
     html = rendered(m)
     links = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
@@ -124,8 +125,8 @@ def test_streamlit_folium_sends_only_local_links_and_script(sample: pd.DataFrame
 
 def test_base_map_script_does_not_depend_on_results(sample: pd.DataFrame) -> None:
     # streamlit-folium keys the component on the map script: same script, no remount.
-    a = build_map_parts(sample, lang="zh", selected_id="tibet")
-    b = build_map_parts(sample.iloc[:2], lang="en", selected_id=None)
+    a = build_map_parts(sample, MapOptions(lang="zh", selected_id="tibet"))
+    b = build_map_parts(sample.iloc[:2], MapOptions(lang="en", selected_id=None))
     assert streamlit_folium.generate_js_hash(
         streamlit_folium._get_map_string(a.map)
     ) == streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(b.map))
@@ -133,12 +134,12 @@ def test_base_map_script_does_not_depend_on_results(sample: pd.DataFrame) -> Non
 
 def test_online_basemap_only_when_chosen(sample: pd.DataFrame) -> None:
     assert "tile.openstreetmap.org" not in rendered(build_map(sample))
-    osm = rendered(build_map(sample, basemap="osm"))
+    osm = rendered(build_map(sample, MapOptions(basemap="osm")))
     assert "tile.openstreetmap.org" in osm
     assert "DatasetAtlas.addBasemap" not in osm
-    assert "arcgisonline" in rendered(build_map(sample, basemap="esri"))
+    assert "arcgisonline" in rendered(build_map(sample, MapOptions(basemap="esri")))
     with pytest.raises(ValueError, match="basemap"):
-        build_map(sample, basemap="google")  # type: ignore[arg-type]
+        build_map(sample, MapOptions(basemap="google"))  # type: ignore[arg-type]
 
 
 def test_make_offline_replaces_folium_cdn_links_without_touching_the_class() -> None:
@@ -170,7 +171,7 @@ def test_a_colormap_is_refused_because_streamlit_folium_fetches_d3_for_it() -> N
 @pytest.mark.parametrize("title", HOSTILE)
 def test_hostile_titles_are_escaped_in_map_and_tooltip(title: str) -> None:
     results = frame([box("x1", 10, 10, 20, 20, title_zh=title, title_en=title, category=title)])
-    html = rendered(build_map(results, lang="en"))
+    html = rendered(build_map(results, MapOptions(lang="en")))
     assert "<script>alert" not in html
     assert "<img" not in html and "<svg" not in html
     # The script carries no raw '<' from data at all, so nothing can close it.
@@ -205,7 +206,7 @@ def test_category_colour_is_stable_and_from_the_palette() -> None:
 
 
 def test_extents_points_and_approximate(sample: pd.DataFrame) -> None:
-    payload = extent_payload(rendered(build_map(sample, lang="zh")))
+    payload = extent_payload(rendered(build_map(sample, MapOptions(lang="zh"))))
     features = payload["f"]  # type: ignore[index]
     by_id = {f[4].rsplit("⟨id:", 1)[1].split("⟩")[0]: f for f in features}
     assert set(by_id) == {"tibet", "lhasa", "bering", "antarctic", "arctic"}
@@ -247,7 +248,7 @@ def test_invalid_extents_are_missing(raw: tuple[object, ...]) -> None:
 
 
 def test_selected_is_highlighted_and_drawn_last(sample: pd.DataFrame) -> None:
-    features = extent_payload(rendered(build_map(sample, selected_id="tibet")))["f"]  # type: ignore[index]
+    features = extent_payload(rendered(build_map(sample, MapOptions(selected_id="tibet"))))["f"]  # type: ignore[index]
     assert features[-1][4].endswith("⟨id:tibet⟩</span>")
     assert features[-1][3] & 2
     assert not any(f[3] & 2 for f in features[:-1])
@@ -308,7 +309,7 @@ def test_quicklook_overlay_crossing_antimeridian_and_checks() -> None:
 
 def test_build_map_accepts_overlays(sample: pd.DataFrame) -> None:
     rgba = np.full((3, 3, 4), 255, dtype=np.uint8)
-    html = rendered(build_map(sample, overlays=[(rgba, (75.0, 27.0, 104.0, 40.0))]))
+    html = rendered(build_map(sample, MapOptions(overlays=[(rgba, (75.0, 27.0, 104.0, 40.0))])))
     assert "L.imageOverlay" in html
 
 
@@ -425,7 +426,7 @@ def test_legend_follows_the_catalog_order() -> None:
 
 def test_map_uses_the_catalog_order_for_colours(sample: pd.DataFrame) -> None:
     order = ["sea ice", "glacier", "station", "ice sheet"]
-    payload = extent_payload(rendered(build_map(sample, category_order=order)))
+    payload = extent_payload(rendered(build_map(sample, MapOptions(category_order=order))))
     tibet = next(f for f in payload["f"] if "⟨id:tibet⟩" in f[4])  # type: ignore[union-attr]
     assert payload["c"][tibet[2]] == PALETTE[1]  # type: ignore[index]
 

@@ -12,10 +12,20 @@ import streamlit_folium
 from affine import Affine
 
 from dataset_atlas import geometry as g
-from dataset_atlas.maps import asset_urls, build_extent_map, build_map, build_map_parts, external_urls, view_from_return
-from dataset_atlas.maps.build import add_polar_quicklook_overlay, default_polar_view, polar_epsg_for, polar_frame
+from dataset_atlas.maps import (
+    MapOptions,
+    add_polar_quicklook_overlay,
+    asset_urls,
+    build_extent_map,
+    build_map,
+    build_map_parts,
+    default_polar_view,
+    external_urls,
+    polar_frame,
+    view_from_return,
+)
 from dataset_atlas.maps.click import datasets_at_click
-from dataset_atlas.maps.extents import polar_epsg_of_frame
+from dataset_atlas.maps.extents import extent_edges
 from dataset_atlas.maps.offline import STATIC_PREFIX
 from dataset_atlas.quicklook.render import render_quicklook
 from dataset_atlas.ui.state import bbox_from_geojson, bbox_from_leaflet_bounds, params_from_state, state_from_params
@@ -42,7 +52,7 @@ def features_by_id(html: str) -> dict[str, list[object]]:
 
 
 def test_arctic_map_uses_local_proj4leaflet_and_the_polar_crs(polar_sample) -> None:  # type: ignore[no-untyped-def]
-    m = build_map(polar_sample, epsg=3413)
+    m = build_map(polar_sample, MapOptions(epsg=3413))
     html = rendered(m)
     assert "crs: L.CRS.EPSG3413" in html and "DatasetAtlasPolar.setup(" in html
     urls = asset_urls(m)
@@ -68,7 +78,7 @@ def test_the_js_projection_definitions_equal_the_geometry_module() -> None:
 
 
 def test_polar_shapes_are_densified_and_per_hemisphere(polar_sample) -> None:  # type: ignore[no-untyped-def]
-    arctic = features_by_id(rendered(build_map(polar_sample, epsg=3413, view=None)))
+    arctic = features_by_id(rendered(build_map(polar_sample, MapOptions(epsg=3413, view=None))))
     # The cap is a disc (one ring on one latitude), Bering one piece past 180°, the station a point.
     cap = arctic["arctic"]
     assert cap[0] == "g" and len(cap[1]) == 1 and len(cap[1][0]) == 1  # type: ignore[arg-type, index]
@@ -79,7 +89,7 @@ def test_polar_shapes_are_densified_and_per_hemisphere(polar_sample) -> None:  #
     assert arctic["svalbard"][0] == "p" and arctic["svalbard"][1] == [78.2, 15.6]
     # The other hemisphere is not in the Arctic view.
     assert "antarctic" not in arctic and arctic["tibet"][0] == "g"  # Tibet is at the rim of the default view
-    antarctic = features_by_id(rendered(build_map(polar_sample, epsg=3031)))
+    antarctic = features_by_id(rendered(build_map(polar_sample, MapOptions(epsg=3031))))
     assert set(antarctic) == {"antarctic"} and len(antarctic["antarctic"][1][0]) == 1  # type: ignore[arg-type]
 
 
@@ -121,7 +131,7 @@ def test_polar_quicklook_overlay_is_placed_by_its_projected_bounds(tmp_path: Pat
     tif = write_tif(tmp_path / "a.tif", np.full((64, 64), 3, np.uint8), "EPSG:3413",
                     Affine(50_000, 0, -1_600_000, 0, -50_000, 1_600_000), nodata=0)
     look = render_quicklook(tif, crs="EPSG:3413", max_size=64)
-    parts = build_map_parts(polar_sample, epsg=3413, overlays=[look])
+    parts = build_map_parts(polar_sample, MapOptions(epsg=3413, overlays=[look]))
     script = streamlit_folium._get_feature_group_string(parts.features, parts.map)
     match = re.search(r"DatasetAtlasPolar\.addImage\(\w+, \"data:image/png;base64,[^\"]+\", (\[[^\]]+\])", script)
     assert match and json.loads(match.group(1)) == [-1_600_000, -1_600_000, 1_600_000, 1_600_000]
@@ -136,8 +146,9 @@ def test_detail_map_is_polar_poleward_of_60(polar_sample) -> None:  # type: igno
     world = rendered(build_extent_map(75, 27, 104, 40, lang="en"))
     assert "EPSG3413" not in world and "EPSG3031" not in world
     assert "EPSG3413" not in rendered(build_extent_map(-180, 50, 180, 90))  # reaches below 60°
-    assert polar_epsg_for([g.make_box(0, 61, 10, 70), g.make_box(100, 80, 120, 85)]) == 3413
-    assert polar_epsg_for([]) == 3857
+    assert g.polar_epsg([0, 100], [61, 80], [10, 120], [70, 85]) == 3413
+    assert g.polar_epsg([], [], [], []) == 3857
+    assert g.polar_epsg(160, -80, -150, -65) == 3031  # one box, scalars
     # Framing: a cap centred on its pole; a small box zoomed in further than the whole cap.
     (lat, _), zoom_cap = polar_frame((-180, 60, 180, 90), 3413)
     assert lat == pytest.approx(90)
@@ -146,10 +157,10 @@ def test_detail_map_is_polar_poleward_of_60(polar_sample) -> None:  # type: igno
 
 
 def test_the_result_is_polar_when_every_extent_is(polar_sample) -> None:  # type: ignore[no-untyped-def]
-    assert polar_epsg_of_frame(polar_sample) == 3857
-    assert polar_epsg_of_frame(polar_sample[polar_sample["id"].isin(["arctic", "bering", "svalbard"])]) == 3413
-    assert polar_epsg_of_frame(polar_sample[polar_sample["id"] == "antarctic"]) == 3031
-    assert polar_epsg_of_frame(polar_sample.iloc[0:0]) == 3857
+    assert g.polar_epsg(*extent_edges(polar_sample)) == 3857
+    assert g.polar_epsg(*extent_edges(polar_sample[polar_sample["id"].isin(["arctic", "bering", "svalbard"])])) == 3413
+    assert g.polar_epsg(*extent_edges(polar_sample[polar_sample["id"] == "antarctic"])) == 3031
+    assert g.polar_epsg(*extent_edges(polar_sample.iloc[0:0])) == 3857
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3413", "3413"), ("3031", "3031"), ("4326", "3857"), ("", "3857"),
@@ -203,7 +214,7 @@ def test_a_large_catalog_on_a_polar_map_stays_within_the_payload_limit(epsg: int
     east = west + rng.uniform(0, 30, n)
     many = frame([box(f"r{i}", w, s, e - 360 if e > 180 else e, min(s + 8, 90), title_en="长标题 " * 20)
                   for i, (w, s, e) in enumerate(zip(west, south, east, strict=True))])
-    parts = build_map_parts(many, epsg=epsg)
+    parts = build_map_parts(many, MapOptions(epsg=epsg))
     assert parts.stats.aggregated and parts.stats.outside > 0  # the other hemisphere is outside
     parts.features.add_to(parts.map)
     assert payload_bytes(parts.map) <= PAYLOAD_LIMIT_BYTES

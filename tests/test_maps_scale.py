@@ -13,13 +13,13 @@ import streamlit_folium
 from dataset_atlas.maps import (
     FEATURE_BUDGET_BYTES,
     PAYLOAD_LIMIT_BYTES,
+    MapOptions,
     MapPlan,
     MapView,
     aggregate_extents,
     box_center,
     build_map,
     build_map_parts,
-    cell_deg_for_zoom,
     make_box,
     payload_bytes,
     plan_map,
@@ -227,7 +227,7 @@ def test_many_extents_larger_than_the_view_are_listed_a_few_are_drawn() -> None:
     small = [(125.5, 44.8, 125.6, 44.9)]
     many = plan_map(boxes(big + small), view)
     assert len(many.partial) == 100 and many.drawn_datasets == 1
-    html = build_map(boxes(big + small), view=view, lang="en").get_root().render()
+    html = build_map(boxes(big + small), MapOptions(view=view, lang="en")).get_root().render()
     assert "100 larger extents reach into it" in html
     few = plan_map(boxes(big[:5] + small), view)
     assert len(few.partial) == 0 and few.drawn_datasets == 6
@@ -271,21 +271,21 @@ def test_view_from_st_folium_return() -> None:
 
 def test_large_result_keeps_the_selection_on_top() -> None:
     frame = synthetic(3000)
-    parts = build_map_parts(frame, max_features=300, selected_id="urn:ncdc:00000007")
+    parts = build_map_parts(frame, MapOptions(max_features=300, selected_id="urn:ncdc:00000007"))
     assert parts.stats.aggregated and parts.stats.cells > 0
     assert parts.stats.drawn <= 301
-    html = build_map(frame, max_features=300, selected_id="urn:ncdc:00000007").get_root().render()
+    html = build_map(frame, MapOptions(max_features=300, selected_id="urn:ncdc:00000007")).get_root().render()
     assert "DatasetAtlas.addCells" in html
     features = json.loads(re.search(r"DatasetAtlas\.addExtents\(\w+, (\{.*?\})\);\n", html).group(1))["f"]  # type: ignore[union-attr]
     assert features[-1][3] & 2 and "urn:ncdc:00000007" in features[-1][4]
     # Narrowing the filters (fewer results) brings every extent back.
-    subset = build_map_parts(frame.iloc[:200], max_features=300)
+    subset = build_map_parts(frame.iloc[:200], MapOptions(max_features=300))
     assert not subset.stats.aggregated and subset.stats.drawn + subset.stats.missing + subset.stats.outside >= 195
 
 
 def test_cells_in_the_map_carry_counts_and_zoom_bounds() -> None:
     frame = synthetic(4000)
-    html = build_map(frame, max_features=100).get_root().render()
+    html = build_map(frame, MapOptions(max_features=100)).get_root().render()
     match = re.search(r"DatasetAtlas\.addCells\(\w+, (\{.*?\})\);\n", html)
     assert match
     cells = json.loads(match.group(1))["k"]
@@ -297,7 +297,7 @@ def test_cells_in_the_map_carry_counts_and_zoom_bounds() -> None:
 
 def test_shared_outline_says_how_many() -> None:
     frame = boxes([(-180.0, 60.0, 180.0, 90.0)] * 40 + [(10.0, 10.0, 11.0, 11.0)])
-    html = build_map(frame, lang="en").get_root().render()
+    html = build_map(frame, MapOptions(lang="en")).get_root().render()
     features = json.loads(re.search(r"DatasetAtlas\.addExtents\(\w+, (\{.*?\})\);\n", html).group(1))["f"]  # type: ignore[union-attr]
     assert len(features) == 2
     assert features[0][3] & 4 and "40 datasets share this extent" in features[0][4]
@@ -306,7 +306,7 @@ def test_shared_outline_says_how_many() -> None:
 def test_cover_control_lists_covering_datasets() -> None:
     frame = boxes([(-180.0, -90.0, 180.0, 90.0)] * 12)
     frame["title_en"] = [f"Global <{i}>" for i in range(12)]
-    html = build_map(frame, lang="en").get_root().render()
+    html = build_map(frame, MapOptions(lang="en")).get_root().render()
     data = json.loads(re.search(r"DatasetAtlas\.setCover\(\w+, (\{.*?\})\);\n", html).group(1))  # type: ignore[union-attr]
     assert data["h"] == "12 datasets cover this whole view"
     assert data["l"][0] == "Global &lt;0&gt;" and len(data["l"]) == 8 + 1
@@ -318,7 +318,7 @@ def test_cover_control_lists_covering_datasets() -> None:
 def test_payload_is_capped_at_any_catalog_size(n: int) -> None:
     frame = synthetic(n, title_len=60)
     for view in (None, NE_CHINA_10KM):
-        m = build_map(frame, selected_id="urn:ncdc:00000003", view=view)
+        m = build_map(frame, MapOptions(selected_id="urn:ncdc:00000003", view=view))
         size = payload_bytes(m)
         assert size <= PAYLOAD_LIMIT_BYTES, size
 
@@ -336,14 +336,8 @@ def test_huge_titles_fall_back_to_counts() -> None:
     # byte budget one by one; what does not fit is counted instead.
     frame = synthetic(5000, title_len=400)
     frame["id"] = [f"{'&' * 150}{i}" for i in range(len(frame))]
-    parts = build_map_parts(frame, max_features=10**6)
+    parts = build_map_parts(frame, MapOptions(max_features=10**6))
     assert parts.stats.aggregated
-    assert payload_bytes(build_map(frame, max_features=10**6)) <= PAYLOAD_LIMIT_BYTES
+    assert payload_bytes(build_map(frame, MapOptions(max_features=10**6))) <= PAYLOAD_LIMIT_BYTES
     assert FEATURE_BUDGET_BYTES < PAYLOAD_LIMIT_BYTES
 
-
-def test_cell_size_follows_zoom() -> None:
-    assert cell_deg_for_zoom(None) == 30
-    assert cell_deg_for_zoom(1.5) == 30
-    sizes = [cell_deg_for_zoom(z) for z in (1, 2, 3, 4, 5, 6, 8, 12)]
-    assert sizes == sorted(sizes, reverse=True) and sizes[-1] < 1

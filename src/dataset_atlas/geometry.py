@@ -279,7 +279,8 @@ def polar_epsg(west: Any, south: Any, east: Any, north: Any, limit: float = POLA
     Scalars or arrays of edges (one box or many). Missing and invalid boxes are ignored (they
     are not drawn); with no valid box at all the answer is 3857.
     """
-    valid, _, s, _, n = normalise_boxes(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (west, south, east, north)))
+    edges = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (west, south, east, north))
+    valid, _, s, _, n = normalise_boxes(*edges)
     if not valid.any():
         return WORLD
     if (s[valid] >= limit).all():

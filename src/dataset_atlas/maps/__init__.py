@@ -2,11 +2,11 @@
 
 Never imports Streamlit. The page glue is::
 
-    from dataset_atlas.maps import build_map_parts, datasets_at_click, legend_html, view_from_return
+    from dataset_atlas.maps import MapOptions, build_map_parts, datasets_at_click, legend_html, view_from_return
 
     view = view_from_return(st.session_state.get("atlas_map"))  # what the browser shows
-    parts = build_map_parts(results, lang=lang, selected_id=selected, view=view,
-                            category_order=catalog.values("category"))
+    parts = build_map_parts(results, MapOptions(lang=lang, selected_id=selected, view=view,
+                                                category_order=catalog.values("category")))
     ret = st_folium(parts.map, feature_group_to_add=parts.features, key="atlas_map",
                     returned_objects=["last_clicked", "last_object_clicked",
                                       "last_object_clicked_tooltip", "bounds", "zoom"])
@@ -18,21 +18,17 @@ See :class:`MapParts` for why the features travel separately (no remount on reru
 """
 
 from dataset_atlas.maps.aggregate import CELL_PX, Cell, MapPlan, MapView, plan_map, view_from_return
+from dataset_atlas.maps.basemap import default_polar_view, polar_frame
 from dataset_atlas.maps.build import (
     FEATURE_BUDGET_BYTES,
     PAYLOAD_LIMIT_BYTES,
+    MapOptions,
     MapParts,
     MapStats,
-    add_polar_quicklook_overlay,
-    add_quicklook_overlay,
     build_extent_map,
     build_map,
     build_map_parts,
-    cell_deg_for_zoom,
     payload_bytes,
-    polar_epsg_for,
-    polar_frame,
-    rgba_to_data_url,
 )
 from dataset_atlas.maps.click import clicked_point, dataset_id_from_click, datasets_at_click, is_cell_click
 from dataset_atlas.maps.extents import (
@@ -50,6 +46,7 @@ from dataset_atlas.maps.offline import (
     is_local,
     make_offline,
 )
+from dataset_atlas.maps.overlays import add_polar_quicklook_overlay, add_quicklook_overlay, rgba_to_data_url
 from dataset_atlas.maps.style import OTHER_COLOR, PALETTE, category_color, extent_tooltip, label, legend_html
 
 __all__ = [
@@ -68,6 +65,7 @@ __all__ = [
     "MERCATOR_MAX_LAT",
     "PAYLOAD_LIMIT_BYTES",
     "Box",
+    "MapOptions",
     "MapParts",
     "MapStats",
     "OfflineAssetError",
@@ -80,7 +78,6 @@ __all__ = [
     "build_map",
     "build_map_parts",
     "category_color",
-    "cell_deg_for_zoom",
     "dataset_id_from_click",
     "display_parts",
     "extent_tooltip",
@@ -91,7 +88,7 @@ __all__ = [
     "make_box",
     "make_offline",
     "payload_bytes",
-    "polar_epsg_for",
+    "default_polar_view",
     "polar_frame",
     "rgba_to_data_url",
 ]

@@ -15,10 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dataset_atlas.geometry import (
-    ANTARCTIC,
-    ARCTIC,
     MERCATOR_MAX_LAT,
-    POLAR_LAT,
     WORLD,
     Box,
     box_center,
@@ -33,7 +30,7 @@ from dataset_atlas.geometry import (
 )
 
 __all__ = ["EXTENT_COLUMNS", "MERCATOR_MAX_LAT", "Box", "aggregate_extents", "box_center", "display_parts",
-           "display_point", "extent_centres", "make_box", "polar_epsg_of_frame", "valid_extent_mask", "wrap_lon",
+           "display_point", "extent_centres", "extent_edges", "make_box", "valid_extent_mask", "wrap_lon",
            "wrap_lon_open"]
 
 EXTENT_COLUMNS = ("west", "south", "east", "north")
@@ -55,24 +52,16 @@ def display_point(box: Box, epsg: int = WORLD) -> tuple[float, float]:
     return clamp_lat(box.south, epsg), box.west
 
 
+def extent_edges(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows' west, south, east, north as float arrays (a missing value is NaN), e.g. for
+    :func:`geometry.polar_epsg`."""
+    west, south, east, north = (frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS)
+    return west, south, east, north
+
+
 def valid_extent_mask(frame: pd.DataFrame) -> np.ndarray:
     """Boolean array: rows whose extent is present and valid (same rules as :func:`make_box`)."""
-    return normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))[0]
-
-
-def polar_epsg_of_frame(frame: pd.DataFrame, limit: float = POLAR_LAT) -> int:
-    """3413 when every valid extent lies poleward of ``limit``°N, 3031 when of ``limit``°S, else 3857.
-
-    A frame with no extent at all is 3857. Missing extents are ignored (they are not drawn).
-    """
-    valid, _, s, _, n = normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
-    if not valid.any():
-        return WORLD
-    if (s[valid] >= limit).all():
-        return ARCTIC
-    if (n[valid] <= -limit).all():
-        return ANTARCTIC
-    return WORLD
+    return normalise_boxes(*extent_edges(frame))[0]
 
 
 def extent_centres(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,7 +71,7 @@ def extent_centres(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     a circumpolar cap -180..180 x 60..90 is centred at (0, 75): the midpoint, which Web
     Mercator can show, rather than the pole, which it cannot.
     """
-    valid, w, s, e, n = normalise_boxes(*(frame[c].to_numpy(dtype=float, na_value=np.nan) for c in EXTENT_COLUMNS))
+    valid, w, s, e, n = normalise_boxes(*extent_edges(frame))
     w, s, e, n = w[valid], s[valid], e[valid], n[valid]
     width = lon_widths(w, e)
     lon = wrap_lons_open(w + width / 2.0)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dataset_atlas.maps import build_map_parts, dataset_id_from_click, legend_html
+from dataset_atlas.maps import MapOptions, build_map_parts, dataset_id_from_click, legend_html
 
 results = pd.DataFrame(
     {
@@ -49,7 +49,7 @@ if "n" in st.query_params:
     )
 
 selected = st.session_state.get("selected")
-parts = build_map_parts(results, lang="zh", selected_id=selected)
+parts = build_map_parts(results, MapOptions(lang="zh", selected_id=selected))
 ret = st_folium(
     parts.map,
     feature_group_to_add=parts.features,

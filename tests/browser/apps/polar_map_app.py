@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dataset_atlas.maps import build_map_parts, view_from_return
+from dataset_atlas.maps import MapOptions, build_map_parts, view_from_return
 
 epsg = int(st.query_params.get("proj", "3413"))
 n = int(st.query_params.get("n", "3000"))
@@ -24,7 +24,8 @@ results = pd.DataFrame({
     "north": south + 1.0, "extent_quality": "exact",
 })
 key = f"polar_map_{epsg}"
-parts = build_map_parts(results, lang="en", epsg=epsg, view=view_from_return(st.session_state.get(key), epsg))
+view = view_from_return(st.session_state.get(key), epsg)
+parts = build_map_parts(results, MapOptions(lang="en", epsg=epsg, view=view))
 st_folium(parts.map, feature_group_to_add=parts.features, key=key, height=560, use_container_width=True,
           returned_objects=["bounds", "zoom"])
 st.markdown(f"cells: `{parts.stats.cells}` drawn: `{parts.stats.drawn}`")
