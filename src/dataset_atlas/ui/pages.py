@@ -15,7 +15,8 @@ from dataset_atlas.ui.i18n import category_label, t, value_label
 
 def render_dataset_page() -> None:
     """One dataset in full; ``?id=`` in the URL chooses it."""
-    catalog, state, result = prepare()
+    run = prepare()
+    catalog, state, result = run.catalog, run.state, run.result
     lang = state.lang
     st.button(t("back", lang), icon=":material/arrow_back:", on_click=set_pending, kwargs={"view": "browse"})
     record = selected_record(catalog, state)
@@ -34,7 +35,8 @@ def render_dataset_page() -> None:
 
 def render_catalog_page() -> None:
     """Where the catalog came from and what its ingest rejected, for curators."""
-    catalog, state, _ = prepare()
+    run = prepare()
+    catalog, state = run.catalog, run.state
     lang = state.lang
     report = catalog.report
     st.markdown(f"### {t('ingest_summary', lang)}")
