@@ -15,7 +15,7 @@ import time
 
 from common import OUT, Figure, paired_medians, synth_dir, table
 
-from dataset_atlas.catalog.ingest import frame_from_paths
+from dataset_atlas.catalog.local.ingest import frame_from_paths
 from dataset_atlas.sources.discover import iter_record_files
 
 
@@ -50,7 +50,8 @@ def measure(count: int = 100_000, runs: int = 3, subset: int = 10_000) -> list[F
 
 
 # What `dataset-atlas ingest` runs: records streamed into the index file in row groups.
-STREAMED = "from dataset_atlas.catalog.ingest import ingest_to_index as f; import sys; f([sys.argv[1]], sys.argv[2])"
+STREAMED = ("from dataset_atlas.catalog.local.ingest import ingest_to_index as f; import sys; "
+            "f([sys.argv[1]], sys.argv[2])")
 # The whole frame in memory, then saved (the app's LocalCatalog.from_paths(...).save(...)).
 IN_MEMORY = ("from dataset_atlas.catalog import LocalCatalog; import sys; "
              "LocalCatalog.from_paths([sys.argv[1]]).save(sys.argv[2])")

@@ -29,7 +29,7 @@ from common import OUT, Figure, synth_dir, table  # noqa: E402
 from tests.pgcluster import running_cluster  # noqa: E402
 
 from dataset_atlas.catalog import LocalCatalog, Query  # noqa: E402
-from dataset_atlas.catalog.ingest import ingest_to_index  # noqa: E402
+from dataset_atlas.catalog.local.ingest import ingest_to_index  # noqa: E402
 from dataset_atlas.catalog.pgstac import RESULT_ROWS, PgstacCatalog, ingest_to_pgstac  # noqa: E402
 
 QUERIES: dict[str, Query] = {

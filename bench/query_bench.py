@@ -21,9 +21,9 @@ import pyarrow as pa
 from common import Figure, index_file, paired_medians, table
 
 from dataset_atlas.catalog import LocalCatalog, Query
-from dataset_atlas.catalog.index import load_index
+from dataset_atlas.catalog.local.geoparquet import load_index
+from dataset_atlas.catalog.local.textindex import TextIndex
 from dataset_atlas.catalog.query import FACETS, text_terms
-from dataset_atlas.catalog.textindex import TextIndex
 
 AREA = (90.0, 30.0, 110.0, 45.0)
 QUERIES: dict[str, Query] = {

@@ -13,7 +13,7 @@ import pytest
 
 from dataset_atlas.catalog import LocalCatalog, Query, open_catalog
 from dataset_atlas.catalog.export import result_to_csv, result_to_geojson
-from dataset_atlas.catalog.index import save_index
+from dataset_atlas.catalog.local.writer import save_index
 from dataset_atlas.catalog.query import parse_bbox
 from dataset_atlas.errors import IndexFileError, QueryError
 from dataset_atlas.model import DatasetRecord, Extent, ExtentQuality, LocalText, Resolution, TimeSpan
@@ -215,7 +215,7 @@ def test_text_search_while_the_index_warms_up_gives_the_same_rows(stac_corpus: P
 
 
 def test_parallel_ingest_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataset_atlas.catalog import ingest
+    from dataset_atlas.catalog.local import ingest
 
     seeds = sorted(SEEDS.iterdir())
     for i, seed in enumerate(seeds):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dataset_atlas.catalog import LocalCatalog
-from dataset_atlas.catalog.index import temp_files
+from dataset_atlas.catalog.local.writer import temp_files
 
 from .conftest import SEEDS
 
@@ -90,7 +90,7 @@ def digest(path: Path) -> str:
 # file while the workers read, so a kill always lands mid-write.
 STREAMED = """
 import sys
-from dataset_atlas.catalog.ingest import ingest_to_index
+from dataset_atlas.catalog.local.ingest import ingest_to_index
 from dataset_atlas.errors import AtlasError
 try:
     ingest_to_index([sys.argv[1]], sys.argv[2])

@@ -212,7 +212,7 @@ def make_corpus(root: Path, count: int, seed: int) -> list[Case]:
 # Parallel path without thousands of files: smaller thresholds, then the real streaming ingest.
 PARALLEL_INGEST = """
 import json, sys
-from dataset_atlas.catalog import ingest
+from dataset_atlas.catalog.local import ingest
 ingest.PARALLEL_MIN_FILES, ingest.CHUNK_FILES = 50, 40
 report = ingest.ingest_to_index(sys.argv[2:], sys.argv[1], workers=2)
 print(json.dumps(report.to_dict(), ensure_ascii=False))

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dataset_atlas.catalog import LocalCatalog
+from dataset_atlas.catalog.base import Query
 from dataset_atlas.catalog.export import result_to_csv, search_rows
-from dataset_atlas.catalog.query import Query
 from dataset_atlas.model import DatasetRecord, Resolution
 from dataset_atlas.normalize.categories import CATEGORY_LABELS, category_label
 from dataset_atlas.quicklook.model import Quicklook

@@ -17,10 +17,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset_atlas.catalog import LocalCatalog, Query
-from dataset_atlas.catalog.index import IndexWriter, load_index, temp_files
-from dataset_atlas.catalog.ingest import ingest_to_index
+from dataset_atlas.catalog.base import IngestReport
+from dataset_atlas.catalog.local.geoparquet import load_index
+from dataset_atlas.catalog.local.ingest import ingest_to_index
+from dataset_atlas.catalog.local.writer import IndexWriter, temp_files
 from dataset_atlas.errors import IndexLockedError
-from dataset_atlas.sources.discover import IngestReport, read_paths
+from dataset_atlas.sources.discover import read_paths
 from dataset_atlas.sources.stac import read_stac_collection
 
 from .conftest import CALC_ID, SEEDS
@@ -185,8 +187,8 @@ def test_second_writer_fails_clearly_and_stale_temp_files_go(tmp_path: Path) -> 
 
 
 def test_streamed_index_equals_the_saved_frame(tmp_path: Path) -> None:
-    from dataset_atlas.catalog import index as index_module
-    from dataset_atlas.catalog import ingest
+    from dataset_atlas.catalog.local import ingest
+    from dataset_atlas.catalog.local import writer as index_module
 
     for i in range(30):
         (tmp_path / f"{i:02d}.json").write_text(json.dumps(ncdc(f"r{i}")))

@@ -19,19 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
-from dataset_atlas.catalog import pgstac as pgstac_module
-from dataset_atlas.catalog.pgstac import (
-    MAX_TERMS,
-    PREFIX,
-    TEXTS_COLUMNS,
-    WORK_MEM,
-    PgstacCatalog,
-    gram_keys,
-    ingest_to_pgstac,
-    install_schema,
-    term_gram,
-)
+from dataset_atlas.catalog.pgstac import PgstacCatalog, ingest_to_pgstac, install_schema
+from dataset_atlas.catalog.pgstac import migrate as migrate_module
+from dataset_atlas.catalog.pgstac.grams import gram_keys, term_gram
+from dataset_atlas.catalog.pgstac.reader import MAX_TERMS, WORK_MEM
+from dataset_atlas.catalog.pgstac.schema import TEXTS_COLUMNS
 from dataset_atlas.catalog.query import SORT_KEYS
+from dataset_atlas.catalog.stacmap import PREFIX
 from dataset_atlas.cli import run
 from dataset_atlas.errors import AtlasError, QueryError
 from dataset_atlas.settings import Settings
@@ -344,7 +338,7 @@ def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_
 def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, version: int,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     ingest_to_pgstac([SEEDS, stac_corpus], pg_dsn)
-    monkeypatch.setattr(pgstac_module, "MIGRATION_BATCH", 10)  # the rows are derived over several batches
+    monkeypatch.setattr(migrate_module, "MIGRATION_BATCH", 10)  # the rows are derived over several batches
     added = {1: [c for c, _ in TEXTS_COLUMNS], 2: [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")]}[version]
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a database of that schema holds
         if version == 1:
@@ -397,7 +391,7 @@ def test_curators_ingesting_the_same_records_at_once_both_land(pg_dsn: str, tmp_
     """Two curators upserting overlapping records in opposite order: one waits for the other,
     neither fails (each ingest takes its rows in its own order, so without one ingest at a time
     the database could only break the tie by aborting one of them: a deadlock)."""
-    import dataset_atlas.catalog.ingest as ingest_module
+    import dataset_atlas.catalog.local.ingest as ingest_module
 
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", 40)  # several transactions' worth of batches each
     first, second = tmp_path / "first", tmp_path / "second"

@@ -8,7 +8,7 @@ import pytest
 
 from dataset_atlas import cli
 from dataset_atlas.catalog import LocalCatalog, Query
-from dataset_atlas.catalog.query import relevance_scores, sort_frame
+from dataset_atlas.catalog.local.ranking import relevance_scores, sort_frame
 from dataset_atlas.model import DatasetRecord, LocalText
 from dataset_atlas.ui.state import ViewState
 

@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 
 from dataset_atlas.catalog import LocalCatalog, Query
-from dataset_atlas.catalog.index import LIST_SEP, load_index, record_json, save_index
-from dataset_atlas.catalog.query import SORT_KEYS, combine, filter_masks, sort_frame, text_mask_scan
+from dataset_atlas.catalog.local.frame import LIST_SEP, record_json
+from dataset_atlas.catalog.local.geoparquet import load_index
+from dataset_atlas.catalog.local.masks import combine, filter_masks, text_mask_scan
+from dataset_atlas.catalog.local.ranking import sort_frame
+from dataset_atlas.catalog.local.writer import save_index
+from dataset_atlas.catalog.query import SORT_KEYS
 from dataset_atlas.errors import IndexFileError
 from dataset_atlas.sources.discover import read_paths
 from dataset_atlas.sources.ncdc import read_ncdc

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataset_atlas.catalog import LocalCatalog, Query
-from dataset_atlas.catalog.query import text_mask_scan
-from dataset_atlas.catalog.textindex import BLOCK_ROWS, TextIndex
+from dataset_atlas.catalog.local.masks import text_mask_scan
+from dataset_atlas.catalog.local.textindex import BLOCK_ROWS, TextIndex
 from dataset_atlas.sources.ncdc import read_ncdc
 from dataset_atlas.synth import synthetic_record
 

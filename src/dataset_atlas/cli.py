@@ -184,7 +184,8 @@ def query_from_args(args: argparse.Namespace) -> Query:
     unknown = [t for t in times if t not in TIME_RESOLUTIONS]
     if unknown:
         raise QueryError(f"--time-resolution {unknown[0]!r}: unknown; expected one of {', '.join(TIME_RESOLUTIONS)}")
-    from dataset_atlas.catalog.query import Query, parse_bbox, parse_resolution_text
+    from dataset_atlas.catalog.base import Query
+    from dataset_atlas.catalog.query import parse_bbox, parse_resolution_text
 
     return Query(
         bbox=parse_bbox(args.bbox) if args.bbox else None,
@@ -260,7 +261,7 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
         report = ingest_to_pgstac(args.paths, source.location, progress=progress if show else None)
         index: str | Path = source.display
     else:
-        from dataset_atlas.catalog.ingest import ingest_to_index
+        from dataset_atlas.catalog.local.ingest import ingest_to_index
 
         index = Path(source.location)
         # Records stream into the index in row groups: memory stays bounded whatever the catalog size.

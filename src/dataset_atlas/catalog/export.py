@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.catalog.index import LIST_SEP
+from dataset_atlas.catalog.local.frame import LIST_SEP
 from dataset_atlas.citation import FILE_SUFFIX, build_citation, format_citations
 from dataset_atlas.geometry import Box
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.normalize.categories import category_label
 
 if TYPE_CHECKING:
-    from dataset_atlas.catalog.query import Query
+    from dataset_atlas.catalog.base import Query
 
 GetRecord = Callable[[str], DatasetRecord | None]
 

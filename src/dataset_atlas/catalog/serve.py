@@ -3,7 +3,7 @@
 The API is read-only (no transactions extension) and offers Collection Search (bbox,
 datetime, free text ``q``, CQL2 ``filter``, sort), so QGIS, STAC Browser, pystac-client or
 scripts read the same catalog the app shows. The ``atlas:``-prefixed collection properties
-(see :mod:`dataset_atlas.catalog.pgstac`) are there for CQL2 filters.
+(see :mod:`dataset_atlas.catalog.stacmap`) are there for CQL2 filters.
 """
 
 from __future__ import annotations

@@ -29,13 +29,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from dataset_atlas.catalog import CatalogSource, LocalCatalog, SearchResult
-from dataset_atlas.catalog.pgstac import PREFIX
-from dataset_atlas.catalog.query import Query, text_terms
+from dataset_atlas.catalog.base import CatalogSource, IngestReport, Query, SearchResult
+from dataset_atlas.catalog.local import LocalCatalog
+from dataset_atlas.catalog.query import text_terms
+from dataset_atlas.catalog.stacmap import PREFIX, record_from_collection
 from dataset_atlas.errors import AtlasError, RecordError
 from dataset_atlas.model import DatasetRecord
-from dataset_atlas.sources.discover import IngestReport
-from dataset_atlas.sources.stac import read_stac_collection
 
 COLLECTION_SEARCH = "collection-search"
 FILTER = "collection-search#filter"
@@ -123,10 +122,8 @@ class StacApiCatalog:
     def _records(self, docs: list[dict[str, Any]]) -> list[DatasetRecord]:
         out = []
         for doc in docs:
-            stored = doc.get(PREFIX + "record")
             try:
-                out.append(DatasetRecord.from_dict(stored) if isinstance(stored, dict)
-                           else read_stac_collection(doc, f"{self.base}/collections/{doc.get('id', '')}"))
+                out.append(record_from_collection(doc, f"{self.base}/collections/{doc.get('id', '')}"))
             except (RecordError, KeyError, TypeError, ValueError):
                 continue  # not a dataset collection this app can show; the API still lists it
         return out

@@ -14,13 +14,14 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from dataset_atlas.errors import IngestInterrupted, RecordError
+from dataset_atlas.ingest_report import IngestReport, Rejected
 from dataset_atlas.model import DatasetRecord, encode_record
 from dataset_atlas.sources.ncdc import is_ncdc, read_ncdc
 from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
@@ -28,43 +29,6 @@ from dataset_atlas.sources.stac import is_stac_collection, read_stac_collection
 MAX_RECORD_BYTES = 20 * 1024 * 1024  # a metadata record is kilobytes; larger is not a record
 RECORD_SUFFIXES = {".json", ".txt"}
 NCDC_PACKAGE_FILE = "_ncdc_meta_.json"
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A file (or a record in it) that was not ingested, and why."""
-
-    path: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    """What an ingest run did: counts, rejections and warnings, for the curator."""
-
-    ingested: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    skipped: list[Rejected] = field(default_factory=list)  # not datasets (STAC catalogs, items)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (the CLI's ``--json`` contract keys)."""
-        return {
-            "ingested": self.ingested,
-            "rejected": [{"path": r.path, "reason": r.reason} for r in self.rejected],
-            "warnings": list(self.warnings),
-            "skipped": [{"path": r.path, "reason": r.reason} for r in self.skipped],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> IngestReport:
-        """Inverse of :meth:`to_dict`."""
-        return cls(
-            ingested=int(data.get("ingested", 0)),
-            rejected=[Rejected(r["path"], r["reason"]) for r in data.get("rejected", [])],
-            warnings=list(data.get("warnings", [])),
-            skipped=[Rejected(r["path"], r["reason"]) for r in data.get("skipped", [])],
-        )
 
 
 def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:

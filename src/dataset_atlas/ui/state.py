@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
-from dataset_atlas.catalog.query import SORT_KEYS, Query, parse_bbox
+from dataset_atlas.bbox import BBox
+from dataset_atlas.catalog.base import Query
+from dataset_atlas.catalog.query import SORT_KEYS, parse_bbox
 from dataset_atlas.errors import QueryError
 from dataset_atlas.geometry import area_bbox, lon_width, view_bbox, wrap_lon
-from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
 
 # The resolution control's stops (metres), log-spaced with human labels, 1 m to 100 km.

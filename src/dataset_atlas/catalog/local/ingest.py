@@ -28,12 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dataset_atlas.catalog.index import IndexWriter, interrupts_raise, raise_if_interrupted, records_to_frame
+from dataset_atlas.catalog.base import IngestReport, Rejected
+from dataset_atlas.catalog.interrupts import interrupts_raise, raise_if_interrupted
+from dataset_atlas.catalog.local.frame import records_to_frame
+from dataset_atlas.catalog.local.writer import IndexWriter
 from dataset_atlas.sources.discover import (
     MAX_RECORD_BYTES,
-    IngestReport,
     RecordInfo,
-    Rejected,
     add_results,
     iter_record_files,
     read_file_encoded,

@@ -7,7 +7,7 @@ character pair (bigram) of its lower-cased search text is hashed into one of
 one row of bits per bucket, so a term's candidate blocks are the AND of the rows of its
 bigrams (or of its single character): a few kilobytes of memory traffic. Candidates are then
 verified with an exact substring test over their rows only, so results are identical to
-:func:`dataset_atlas.catalog.query.text_mask_scan`. Hash collisions only add candidates.
+:func:`dataset_atlas.catalog.local.masks.text_mask_scan`. Hash collisions only add candidates.
 Verification searches the UTF-8 bytes in place (Arrow's buffer, runs of consecutive candidate
 rows, skipping to the next row after each hit); for a term found in most rows, Arrow's
 row-by-row match is faster, and a sample of the candidates decides which to use.
