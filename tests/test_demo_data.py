@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import rasterio
 
-from dataset_atlas.demo import CALC_ID, MAGT_ID, MARKER, SMMR_ID
-from dataset_atlas.quicklook import find_data_files, render_quicklook, write_demo_data
+from dataset_atlas.demo import CALC_ID, MAGT_ID, MARKER, SMMR_ID, write_demo_data
+from dataset_atlas.quicklook import find_data_files, render_quicklook
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Use `@` matmul:PendingDeprecationWarning:rasterio")
