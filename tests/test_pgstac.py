@@ -8,6 +8,7 @@ index and on pgstac. Where the two differ on purpose, a test below says how.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -22,12 +23,14 @@ from dataset_atlas.catalog import Catalog, LocalCatalog, Query, open_catalog
 from dataset_atlas.catalog.pgstac import PgstacCatalog, ingest_to_pgstac, install_schema
 from dataset_atlas.catalog.pgstac import migrate as migrate_module
 from dataset_atlas.catalog.pgstac.grams import gram_keys, term_gram
+from dataset_atlas.catalog.pgstac.query import joined, score_sql, where_clauses
 from dataset_atlas.catalog.pgstac.reader import MAX_TERMS, WORK_MEM
-from dataset_atlas.catalog.pgstac.schema import TEXTS_COLUMNS
+from dataset_atlas.catalog.pgstac.schema import TEXTS_COLUMNS, sql_file
 from dataset_atlas.catalog.query import SORT_KEYS
-from dataset_atlas.catalog.stacmap import PREFIX
+from dataset_atlas.catalog.stacmap import PREFIX, collection_document, record_from_collection
 from dataset_atlas.cli import run
 from dataset_atlas.errors import AtlasError, QueryError
+from dataset_atlas.model import DatasetRecord
 from dataset_atlas.settings import Settings
 from dataset_atlas.synth import write_synthetic_records
 
@@ -384,6 +387,52 @@ def test_a_gram_key_is_found_exactly_when_the_term_is_in_the_text(text: str, ter
         assert key is None  # such terms use the trigram index or a scan
     else:
         assert key is not None and (key in set(gram_keys(text).tolist())) == (term in text)
+
+
+def test_the_sql_files_name_the_texts_columns_python_names() -> None:
+    """No database needed: schema.sql, the migrations and the storage file agree with TEXTS_COLUMNS."""
+    schema = sql_file("schema.sql")
+    body = schema[schema.index("CREATE TABLE IF NOT EXISTS dataset_atlas.texts ("):]
+    body = re.sub(r"--[^\n]*", "", body[body.index("(") + 1:body.index("\n);")])
+    declared = [tuple(part.split()[:2]) for part in body.replace("\n", " ").split(",")]
+    assert declared[2:] == list(TEXTS_COLUMNS)  # after id and search_text
+    added = {step: re.findall(r"ADD COLUMN IF NOT EXISTS (\w+) ([\w\[\]]+)", sql_file(f"migrate-{step}-{step + 1}.sql"))
+             for step in (1, 2)}
+    assert added[1] + added[2] == list(TEXTS_COLUMNS)
+    assert [c for c, _ in added[2]] == [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")]
+    storage = dict(re.findall(r"ALTER COLUMN (\w+) SET STORAGE (\w+)", sql_file("texts-storage.sql")))
+    long_values = {"search_text", "grams"}
+    assert storage == {"id": "MAIN", "search_text": "EXTERNAL", **{c: "EXTERNAL" if c in long_values else "MAIN"
+                       for c, kind in TEXTS_COLUMNS if kind in ("text", "int8[]")}}
+
+
+@pytest.mark.parametrize("query", QUERIES + [Query(text="a\x00b"), Query(ids=("x",), bbox=(10, 0, 20, 5))])
+def test_each_condition_carries_exactly_its_own_parameters(query: Query) -> None:
+    """No database needed: every placeholder of a condition is among its parameters and the
+    reverse, and no two conditions name the same parameter (so joining some passes exactly theirs)."""
+    for table in ("records", "facts", "texts"):
+        conds = where_clauses(query, table=table)
+        for clause in conds.values():
+            assert set(re.findall(r"%\((\w+)\)s", clause.sql)) == set(clause.params)
+        names = [name for clause in conds.values() for name in clause.params]
+        assert len(names) == len(set(names))
+        together = joined(conds.values())
+        assert together.params == {k: v for c in conds.values() for k, v in c.params.items()}
+    scored = score_sql(["snow", "冻土"])
+    assert set(re.findall(r"%\((\w+)\)s", scored.sql)) == set(scored.params)
+
+
+def test_a_record_comes_back_from_its_collection_document() -> None:
+    """No database needed: the STAC mapping both backends read is a round trip; a collection
+    without atlas:record (written by another tool) is read as STAC."""
+    frame = LocalCatalog.from_paths([SEEDS]).frame
+    for row in frame.to_dict("records"):
+        record = json.loads(row["record"])
+        doc = collection_document(record, row)
+        assert doc["id"] == record["id"] and doc[PREFIX + "category"] == row["category"]
+        assert record_from_collection(doc, "here") == DatasetRecord.from_dict(record)
+        plain = {k: v for k, v in doc.items() if not k.startswith(PREFIX)}
+        assert record_from_collection(plain, "here").id == record["id"]
 
 
 def test_curators_ingesting_the_same_records_at_once_both_land(pg_dsn: str, tmp_path: Path,

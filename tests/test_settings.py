@@ -73,19 +73,118 @@ def test_seeds_come_from_the_package() -> None:
 
 
 UI_DIR = ROOT / "src" / "dataset_atlas" / "ui"
+UI_FILES = sorted(UI_DIR.glob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+# Attributes only the in-memory backend has. `.frame` is also a SearchResult's rows (every
+# backend's), so it is allowed where the object is known to be a SearchResult, and nowhere else.
+LOCAL_ONLY = {"frame", "codes", "text_index", "save"}
 
 
-@pytest.mark.parametrize("path", sorted(UI_DIR.glob("*.py")) + sorted((ROOT / "pages").glob("*.py")),
-                         ids=lambda p: p.name)
+def _names_result(annotation: ast.expr | None) -> bool:
+    """Whether a type annotation names SearchResult (``SearchResult``, ``"SearchResult | None"``, …)."""
+    if annotation is None:
+        return False
+    text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation)
+    return isinstance(text, str) and re.search(r"\bSearchResult\b", text) is not None
+
+
+def _result_producers(trees: list[ast.Module]) -> tuple[set[str], set[str]]:
+    """Functions returning a SearchResult, and class fields holding one, across the UI."""
+    functions, fields = set(), set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and _names_result(node.returns) and \
+                    not isinstance(node.returns, ast.Subscript):
+                functions.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                fields.update(item.target.id for item in node.body if isinstance(item, ast.AnnAssign)
+                              and isinstance(item.target, ast.Name) and _names_result(item.annotation))
+    return functions, fields
+
+
+def local_only_uses(tree: ast.Module, functions: set[str], fields: set[str]) -> list[str]:
+    """Uses of a local-only attribute in ``tree``: ``.codes``, ``.text_index`` or ``.save`` on
+    anything, ``.frame`` on anything not known to be a SearchResult (an argument or variable
+    annotated so, a ``….search(…)``, a call of a function returning one, a field holding one, or
+    a variable assigned from those)."""
+
+    def is_result(expr: ast.expr, bound: set[str]) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id in bound
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in fields
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            return (isinstance(func, ast.Attribute) and func.attr == "search") or \
+                (isinstance(func, ast.Name) and func.id in functions)
+        return False
+
+    def bind(target: ast.expr, value: ast.expr, bound: set[str]) -> None:
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            for t, v in zip(target.elts, value.elts, strict=True):
+                bind(t, v, bound)
+        elif isinstance(target, ast.Name):
+            if is_result(value, bound):
+                bound.add(target.id)
+            else:
+                bound.discard(target.id)
+
+    found: list[tuple[int, str]] = []
+    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))]
+    for scope in scopes:
+        bound: set[str] = set()
+        if not isinstance(scope, ast.Module):
+            args = scope.args
+            bound = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if _names_result(a.annotation)}
+        nodes, stack = [], list(ast.iter_child_nodes(scope))
+        while stack:  # this scope's own nodes: a nested function is a scope of its own
+            node = stack.pop()
+            nodes.append(node)
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                stack.extend(ast.iter_child_nodes(node))
+        for node in sorted((n for n in nodes if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset)):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    bind(target, node.value, bound)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
+                    _names_result(node.annotation):
+                bound.add(node.target.id)
+            elif isinstance(node, ast.Attribute) and node.attr in LOCAL_ONLY:
+                if node.attr != "frame" or not is_result(node.value, bound):
+                    found.append((node.lineno, ast.unparse(node)))
+    return [f"{line}: {text}" for line, text in sorted(set(found))]
+
+
+def test_the_ui_guard_tells_a_search_result_from_a_catalog() -> None:
+    code = """
+def show(result: SearchResult, catalog: Catalog, run: PageRun) -> None:
+    result.frame, run.result.frame, catalog.search(q).frame, make().frame
+    rows = result
+    rows.frame
+    c = catalog
+    c.frame, catalog.frame, run.catalog.frame, self.store.frame, catalog.codes, result.text_index
+    def inner(cat):
+        cat.frame, (lambda r: r.frame)
+    rows = catalog
+    rows.frame
+"""
+    functions, fields = {"make"}, {"result"}
+    assert local_only_uses(ast.parse(code), functions, fields) == [
+        "7: c.frame", "7: catalog.codes", "7: catalog.frame", "7: result.text_index", "7: run.catalog.frame",
+        "7: self.store.frame", "9: cat.frame", "9: r.frame", "11: rows.frame"]
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
 def test_pages_reach_the_catalog_only_through_the_protocol(path: Path) -> None:
-    """No `catalog.frame`, `.codes` or `.text_index` in the UI: those exist on the in-memory backend only."""
+    """No local index frame (`.frame` of anything but a SearchResult), `.codes`, `.text_index` or
+    `.save` in the UI: those exist on the in-memory backend only; nor LocalCatalog itself."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    local_only = {"frame", "codes", "text_index", "save"}
+    functions, fields = _result_producers([ast.parse(p.read_text(encoding="utf-8")) for p in UI_FILES])
+    uses = local_only_uses(tree, functions, fields)
+    assert not uses, f"{path.name} uses attributes of the in-memory backend: {uses}"
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in local_only and isinstance(node.value, ast.Name):
-            assert node.value.id != "catalog", f"{path.name}:{node.lineno} uses catalog.{node.attr}"
-        if isinstance(node, ast.ImportFrom) and node.module == "dataset_atlas.catalog":
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dataset_atlas.catalog"):
             assert "LocalCatalog" not in {a.name for a in node.names}, f"{path.name} imports LocalCatalog"
+            assert not (node.module or "").startswith("dataset_atlas.catalog.local"), f"{path.name}: {node.module}"
         if isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name):
             assert node.value.id != "os", f"{path.name}:{node.lineno} reads os.environ (use Settings)"
 
