@@ -130,8 +130,8 @@ def test_export(index: Path, tmp_path: Path) -> None:
                                                  "it has: 基础地理, 冻土, 遥感及产品"),
         (["export", "--format", "csv", "--category", "x"], "--category 'x': no such value"),
         (["search", "--time-resolution", "fortnightly"],
-         "--time-resolution 'fortnightly': unknown; expected one of hourly, daily, weekly, monthly, yearly, "
-         "other, unknown"),
+         "--time-resolution 'fortnightly': unknown; expected one of hourly, daily, 4-day, 5-day, weekly, "
+         "8-day, 10-day, 16-day, monthly, yearly, other, unknown"),
         (["search", "--access", "closed"], "--access 'closed': no such value in this catalog; it has: "),
         (["search", "--file-format", "NetCDF"], "--file-format 'NetCDF': no such value in this catalog; it has: "),
         (["quicklook", "x.tif", "--max-size", "0"], "--max-size 0: must be between 16 and 8192 pixels"),

@@ -64,8 +64,18 @@ def test_resolution_unknown(text: object) -> None:
         ("Annual", TimeResolution.YEARLY), ("yearly", TimeResolution.YEARLY), ("hourly", TimeResolution.HOURLY),
         ("weekly", TimeResolution.WEEKLY), ("周", TimeResolution.WEEKLY), ("P1DT0H0M0S", TimeResolution.DAILY),
         ("P0DT1H0M0S", TimeResolution.HOURLY), ("P1M", TimeResolution.MONTHLY), ("P1Y", TimeResolution.YEARLY),
-        ("P0DT0H30M0S", TimeResolution.HOURLY), ("P16D", TimeResolution.OTHER), ("irregular", TimeResolution.OTHER),
+        ("P0DT0H30M0S", TimeResolution.HOURLY), ("P16D", TimeResolution.SIXTEEN_DAY), ("irregular", TimeResolution.OTHER),
         ("无", TimeResolution.UNKNOWN), (5, TimeResolution.UNKNOWN),
+        # N-day composites and the Chinese pentad / dekad (issue 22), in NCDC and STAC spellings
+        ("8-day", TimeResolution.EIGHT_DAY), ("8-Day", TimeResolution.EIGHT_DAY), ("P8D", TimeResolution.EIGHT_DAY),
+        ("8天", TimeResolution.EIGHT_DAY), ("八天", TimeResolution.EIGHT_DAY), ("每8天", TimeResolution.EIGHT_DAY),
+        ("16 days", TimeResolution.SIXTEEN_DAY), ("16-Day", TimeResolution.SIXTEEN_DAY),
+        ("十六天", TimeResolution.SIXTEEN_DAY), ("4-Day", TimeResolution.FOUR_DAY), ("P4D", TimeResolution.FOUR_DAY),
+        ("旬", TimeResolution.TEN_DAY), ("逐旬", TimeResolution.TEN_DAY), ("dekadal", TimeResolution.TEN_DAY),
+        ("10-Day", TimeResolution.TEN_DAY), ("候", TimeResolution.FIVE_DAY), ("逐候", TimeResolution.FIVE_DAY),
+        ("pentad", TimeResolution.FIVE_DAY), ("P5D", TimeResolution.FIVE_DAY), ("气候", TimeResolution.OTHER),
+        ("1-Day", TimeResolution.DAILY), ("7 days", TimeResolution.WEEKLY), ("P1W", TimeResolution.WEEKLY),
+        ("P7D", TimeResolution.WEEKLY), ("3-day", TimeResolution.OTHER), ("P2W", TimeResolution.OTHER),
     ],
 )
 def test_time_resolution(text: object, expected: TimeResolution) -> None:

@@ -156,6 +156,7 @@ def test_ongoing_and_point_records() -> None:
 
 def test_stac_resolution_sources() -> None:
     base = {"type": "Collection", "id": "c", "stac_version": "1.0.0", "description": "d", "license": "CC-BY-4.0",
+            "links": [{"rel": "items", "href": "https://example.org/c/items"}],  # open: a public href
             "extent": {"spatial": {"bbox": [[170, -20, -170, -10]]},
                        "temporal": {"interval": [["2001-01-01T00:00:00Z", None]]}}}
     assert read_stac_collection({**base, "gsd": 30}).resolution.metres == 30

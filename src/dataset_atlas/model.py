@@ -35,7 +35,13 @@ class TimeResolution(StrEnum):
 
     HOURLY = "hourly"
     DAILY = "daily"
+    # Composite periods of satellite products (MODIS 4/8/16-day), pentads (候) and dekads (旬).
+    FOUR_DAY = "4-day"
+    FIVE_DAY = "5-day"
     WEEKLY = "weekly"
+    EIGHT_DAY = "8-day"
+    TEN_DAY = "10-day"
+    SIXTEEN_DAY = "16-day"
     MONTHLY = "monthly"
     YEARLY = "yearly"
     OTHER = "other"

@@ -62,7 +62,8 @@ SPACE_RESOLUTIONS = ["10m", "30m", "1km", "25000.0m", "0.25°", "0.05度", "1/12
 # (text, class it must parse to): Chinese, English, empty.
 TIME_RESOLUTIONS = [("年", "yearly"), ("月", "monthly"), ("日", "daily"), ("小时", "hourly"), ("时", "hourly"),
                     ("", "unknown"), ("daily", "daily"), ("monthly", "monthly"), ("yearly", "yearly"),
-                    ("hourly", "hourly"), ("8天", "daily"), ("周", "weekly"), ("不定期", "other")]
+                    ("hourly", "hourly"), ("8天", "8-day"), ("周", "weekly"), ("不定期", "other"),
+                    ("4-day", "4-day"), ("候", "5-day"), ("旬", "10-day"), ("16 days", "16-day")]
 BBOX_SHAPES = ["small", "regional", "global", "polar", "antimeridian", "point", "missing_place",
                "missing_none", "swapped"]
 # Weights: most records are ordinary boxes; the odd shapes are rare but always present.

@@ -14,7 +14,11 @@ _CC = re.compile(
     r"^(?:https?://creativecommons\.org/(?:licenses|publicdomain)/)?(?:cc[\s_-]*)?"
     r"(by(?:[\s_-]*(?:nc|sa|nd))*|zero|0)[\s/_-]*v?(\d\.\d)?/?(?:legalcode)?(?:\.html)?$", re.I)
 _SPDX_HTML = re.compile(r"^https?://spdx\.org/licenses/([A-Za-z0-9.+-]+?)(?:\.html)?$", re.I)
-_OPEN = re.compile(r"^(CC |CC0|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab|Public Domain)", re.I)
+# Open by name: the open licences, public domain (US federal data), open-data policies, and the
+# Copernicus licences (Sentinel data, Copernicus DEM, C3S products: free, full and open by EU
+# Regulation 1159/2013) as their ``license`` links title them.
+_OPEN = re.compile(r"^(CC |CC0|CDLA|PDDL|ODbL|OGL|MIT|Apache|etalab)|public domain|\bopen (data|access)\b"
+                   r"|\bunrestricted\b|copernicus|sentinel data", re.I)
 _NOT_A_NAME = {"proprietary", "various", "other", "none", ""}
 _KNOWN = {  # SPDX ids without a Creative Commons form, spelt as people write them
     "cdla-permissive-1.0": ("CDLA-Permissive 1.0", "https://cdla.dev/permissive-1-0/"),
@@ -38,7 +42,7 @@ class Licence:
     @property
     def is_open(self) -> bool:
         """A licence that lets anyone use the data (Creative Commons, public domain, ...)."""
-        return bool(_OPEN.match(self.name))
+        return bool(_OPEN.search(self.name))
 
 
 def _creative_commons(text: str) -> Licence | None:

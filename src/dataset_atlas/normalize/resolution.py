@@ -86,26 +86,63 @@ def parse_resolution_bound(text: str) -> float:
     return res.metres
 
 
+# A period of N days: "8-day", "16 days", "8天", "八天", "every 4 days"; the class it means.
+_DAYS = {1: TimeResolution.DAILY, 4: TimeResolution.FOUR_DAY, 5: TimeResolution.FIVE_DAY,
+         7: TimeResolution.WEEKLY, 8: TimeResolution.EIGHT_DAY, 10: TimeResolution.TEN_DAY,
+         16: TimeResolution.SIXTEEN_DAY}
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_N_DAYS = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*[-‐–\s]?\s*(?:days?\b|天|日)", re.I)
+# Named periods: 旬 is a dekad (10 days), 候 a pentad (5 days; not the 候 of 气候, climate).
+_NAMED_DAYS = [(re.compile(r"旬|dekad", re.I), 10), (re.compile(r"(?<!气)候|pentad", re.I), 5)]
+
 # Order matters: the first matching rule wins ("小时" before "时", "half-hourly" as hourly).
 _TIME_RULES: list[tuple[re.Pattern[str], TimeResolution]] = [
     (re.compile(r"hour|小时|逐时|每时|^时$|\bhr\b|^pt\d+[hm]$|分钟|minute", re.I), TimeResolution.HOURLY),
-    (re.compile(r"dai|day|日|天|^p1d$|^d$", re.I), TimeResolution.DAILY),
-    (re.compile(r"week|周|星期|^p7d$|^p1w$", re.I), TimeResolution.WEEKLY),
+    (re.compile(r"dai|day|日|天|^d$", re.I), TimeResolution.DAILY),
+    (re.compile(r"week|周|星期|^p1w$", re.I), TimeResolution.WEEKLY),
     (re.compile(r"month|月|^p1m$|^m$", re.I), TimeResolution.MONTHLY),
     (re.compile(r"year|annual|年|^p1y$|^y$", re.I), TimeResolution.YEARLY),
 ]
 _UNKNOWN_WORDS = {"", "none", "null", "unknown", "n/a", "na", "无", "未知", "-", "/"}
 
 
+def _cn_number(text: str) -> int:
+    """``八`` -> 8, ``十六`` -> 16, ``二十`` -> 20 (the small numbers periods are written with)."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+
+
+def _days_class(days: int) -> TimeResolution:
+    return _DAYS.get(days, TimeResolution.OTHER)
+
+
 def parse_time_resolution(text: object) -> TimeResolution:
-    """Classify a free-text temporal resolution (Chinese or English, or ISO 8601 period)."""
+    """Classify a free-text temporal resolution (Chinese or English, or ISO 8601 period).
+
+    The one normaliser for every reader (NCDC text, STAC ``cube:dimensions`` steps and titles):
+    an N-day period is its own class (4-, 5-, 8-, 10-, 16-day; 7 days is weekly), other N are
+    ``other``.
+    """
     if not isinstance(text, str):
         return TimeResolution.UNKNOWN
     norm = text.strip().lower()
     if norm in _UNKNOWN_WORDS:
         return TimeResolution.UNKNOWN
     if norm.startswith("p"):  # ISO durations as in STAC cube:dimensions (P1DT0H0M0S)
-        norm = _iso_period(norm)
+        iso = _iso_period(norm)
+        if iso is not None:
+            return iso
+    m = _N_DAYS.search(norm)
+    if m:
+        digits = m.group(1)
+        days = int(digits) if digits.isdigit() else _cn_number(digits)
+        if days > 0:
+            return _days_class(days)
+    for pattern, days in _NAMED_DAYS:
+        if pattern.search(norm):
+            return _days_class(days)
     for pattern, value in _TIME_RULES:
         if pattern.search(norm):
             return value
@@ -115,20 +152,19 @@ def parse_time_resolution(text: object) -> TimeResolution:
 _ISO = re.compile(r"^p(?:(\d+)y)?(?:(\d+)m)?(?:(\d+)w)?(?:(\d+)d)?(?:t(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)?$")
 
 
-def _iso_period(text: str) -> str:
-    """Reduce an ISO 8601 duration to the coarsest non-zero unit (``p1dt0h0m0s`` -> ``p1d``)."""
+def _iso_period(text: str) -> TimeResolution | None:
+    """The class of an ISO 8601 duration by its coarsest non-zero unit (``p1dt0h0m0s`` is daily,
+    ``p8d`` 8-day, ``p1w`` weekly); ``None`` when it is not one."""
     m = _ISO.match(text)
-    if not m:
-        return text
-    years, months, weeks, days, hours, minutes, _ = (int(g) if g else 0 for g in m.groups())
+    if not m or text == "p":
+        return None
+    years, months, weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups())
     if years:
-        return "p1y" if years == 1 else "other"
+        return TimeResolution.YEARLY if years == 1 and not months else TimeResolution.OTHER
     if months:
-        return "p1m" if months == 1 else "other"
-    if weeks or days == 7:
-        return "p1w" if (weeks or 1) == 1 else "other"
-    if days:
-        return "p1d" if days == 1 else "other"
-    if hours or minutes:
-        return "pt1h" if hours <= 1 else "other"
-    return text
+        return TimeResolution.MONTHLY if months == 1 else TimeResolution.OTHER
+    if weeks or days:
+        return _days_class(weeks * 7 + days)
+    if hours or minutes or seconds:
+        return TimeResolution.HOURLY if hours <= 1 and (hours or minutes) else TimeResolution.OTHER
+    return None

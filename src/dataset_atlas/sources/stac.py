@@ -25,8 +25,8 @@ from dataset_atlas.normalize.dates import parse_date
 from dataset_atlas.normalize.extents import finite_float, normalize_bbox, union_bboxes
 from dataset_atlas.normalize.formats import format_labels
 from dataset_atlas.normalize.identifiers import normalize_doi
-from dataset_atlas.normalize.licences import normalize_licence
-from dataset_atlas.normalize.resolution import parse_time_resolution
+from dataset_atlas.normalize.licences import Licence, normalize_licence
+from dataset_atlas.normalize.resolution import METRES_PER_DEGREE, parse_resolution, parse_time_resolution
 from dataset_atlas.normalize.text import clean_text, html_to_text, markdown_to_html, markdown_to_text
 
 # STAC has no category: a theme is inferred from keywords/title (first rule that matches) and
@@ -34,6 +34,10 @@ from dataset_atlas.normalize.text import clean_text, html_to_text, markdown_to_h
 _THEMES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.I), theme)
     for p, theme in [
+        # Land cover maps, then imagery: a satellite image (Landsat's keywords also say
+        # "Temperature") is remote sensing, whatever it shows.
+        (r"land ?cover|land ?use|lulc|impervious", "基础地理"),
+        (r"\bimagery\b|remote sensing|\bsar\b|synthetic aperture radar", "遥感及产品"),
         (r"sea ice", "海冰"),
         (r"snow", "积雪"),
         (r"glacier", "冰川"),
@@ -41,8 +45,8 @@ _THEMES: list[tuple[re.Pattern[str], str]] = [
         (r"\bice\b|cryosphere|frozen", "冰冻圈综合"),
         (r"land ?cover|land ?use|lulc|impervious", "基础地理"),
         (r"elevation|\bdem\b|\bdsm\b|\bdtm\b|lidar|topograph|terrain", "基础地理"),
-        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "气象"),
         (r"ocean|marine|sea surface|coast|bathymetry", "海洋"),
+        (r"climate|weather|temperature|precipitation|forecast|reanalysis|era5|cmip", "气象"),
         (r"soil", "土壤"),
         (r"biomass|vegetation|forest|ndvi|crop|agricultur", "生态"),
         (r"water|flood|hydro|river|lake", "水文"),
@@ -57,7 +61,7 @@ _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 # dozen regex searches take a second per record (real titles and keyword lists are far shorter).
 _INFER_CHARS = 10_000
 _INFER_KEYWORDS = 200
-_TIME_WORDS = re.compile(r"hourly|daily|weekly|monthly|annual|yearly", re.I)
+_TIME_WORDS = re.compile(r"hourly|daily|weekly|monthly|annual|yearly|\b\d+[- ]?days?\b", re.I)
 
 
 def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
@@ -89,33 +93,90 @@ def _positive_numbers(values: Any) -> list[float]:
 
 
 def _band_resolutions(holder: Mapping[str, Any]) -> list[float]:
-    """Cell sizes of the bands listed in ``holder``: STAC 1.0 ``raster:bands[].spatial_resolution``
-    or STAC 1.1 ``bands[]."raster:spatial_resolution"`` (1.1 merged raster:bands into bands)."""
+    """Cell sizes of the bands listed in ``holder``: ``eo:bands[].gsd``, STAC 1.0
+    ``raster:bands[].spatial_resolution`` or STAC 1.1 ``bands[]`` (``gsd`` /
+    ``raster:spatial_resolution``: 1.1 merged both band lists into ``bands``)."""
     out: list[float] = []
-    for key, field_name in (("raster:bands", "spatial_resolution"), ("bands", "raster:spatial_resolution")):
+    for key, field_names in (("eo:bands", ("gsd",)), ("raster:bands", ("spatial_resolution",)),
+                             ("bands", ("gsd", "raster:spatial_resolution"))):
         for band in _list(holder, key):
             if isinstance(band, Mapping):
-                out.extend(_positive_numbers(band.get(field_name)))
+                for field_name in field_names:
+                    out.extend(_positive_numbers(band.get(field_name)))
+    return out
+
+
+def _asset_resolutions(doc: Mapping[str, Any]) -> list[float]:
+    """Cell sizes the collection's own assets declare (``item_assets`` and ``assets``: ``gsd`` or
+    their bands'). These describe the files it has; ``summaries.gsd`` may list other products'
+    (Landsat 8 C2 Level-2 summarises 15 m, the Level-1 panchromatic band it does not hold)."""
+    out: list[float] = []
+    for key in ("item_assets", "assets"):
+        for asset in _dict(doc, key).values():
+            if isinstance(asset, Mapping):
+                out.extend(_positive_numbers(asset.get("gsd")))
+                out.extend(_band_resolutions(asset))
+    return out
+
+
+def _cube_resolutions(doc: Mapping[str, Any]) -> list[tuple[float, bool]]:
+    """``cube:dimensions`` spatial steps as (metres, angular): the datacube extension gives the
+    step in the units of ``reference_system`` (EPSG:4326, degrees, when absent)."""
+    out: list[tuple[float, bool]] = []
+    for dim in _dict(doc, "cube:dimensions").values():
+        if not isinstance(dim, Mapping) or dim.get("type") != "spatial" or dim.get("axis") not in ("x", "y"):
+            continue
+        step = finite_float(dim["step"]) if isinstance(dim.get("step"), int | float) else None
+        if step is None or step == 0:
+            continue
+        crs = dim.get("reference_system", 4326)
+        units = ""
+        if isinstance(crs, Mapping):  # PROJJSON: the unit of its axes
+            axes = _list(_dict(crs, "coordinate_system"), "axis")
+            units = str(axes[0].get("unit", "")) if axes and isinstance(axes[0], Mapping) else ""
+        degrees = units.startswith("degree") or (not isinstance(crs, Mapping) and str(crs).lower()
+                                                 in ("4326", "epsg:4326", "4269", "epsg:4269"))
+        metres_like = units in ("metre", "meter", "m") or (not isinstance(crs, Mapping) and not degrees)
+        if degrees:
+            out.append((abs(step) * METRES_PER_DEGREE, True))
+        elif metres_like:
+            out.append((abs(step), False))
+    return out
+
+
+def _summary_texts(doc: Mapping[str, Any]) -> list[float]:
+    """Resolutions a summary gives as text under a ``<prefix>:resolution`` key ("90m", "1km")."""
+    out: list[float] = []
+    for key, value in _dict(doc, "summaries").items():
+        if isinstance(key, str) and key.endswith(":resolution"):
+            for v in value if isinstance(value, list) else [value]:
+                res = parse_resolution(v) if isinstance(v, str) else None
+                if res is not None and res.metres is not None:
+                    out.append(res.metres)
     return out
 
 
 def stac_resolution(doc: Mapping[str, Any]) -> Resolution:
-    """Finest cell size in metres from ``gsd``, ``summaries.gsd``, item_assets bands or the
-    collection's own ``bands`` (STAC 1.1)."""
-    candidates: list[tuple[str, list[float]]] = [
-        ("gsd", _positive_numbers(doc.get("gsd"))),
-        ("summaries.gsd", _positive_numbers(_dict(doc, "summaries").get("gsd"))),
-    ]
-    bands: list[float] = []
-    for asset in _dict(doc, "item_assets").values():
-        if isinstance(asset, Mapping):
-            bands.extend(_band_resolutions(asset))
-    candidates.append(("item_assets bands spatial resolution", bands))
-    candidates.append(("bands spatial resolution", _band_resolutions(doc)))
-    for _where, values in candidates:  # in order of precedence
+    """Finest cell size in metres, read where STAC puts it, in order of precedence: the
+    collection's own assets (``gsd``, ``eo:bands``, ``raster:bands``, 1.1 ``bands``), then the
+    collection (``gsd``, ``summaries`` ``gsd`` / ``eo:bands`` / ``raster:bands``, ``bands``),
+    then the datacube's spatial steps, then a summarised ``*:resolution`` text. Never a number
+    from the description (it may name another product)."""
+    summaries = _dict(doc, "summaries")
+    collection = [*_positive_numbers(doc.get("gsd")), *_positive_numbers(summaries.get("gsd")),
+                  *_band_resolutions(summaries), *_band_resolutions(doc)]
+    for values in (_asset_resolutions(doc), collection):
         if values:
             metres = min(values)
             return Resolution(metres=metres, text=f"{metres:g} m")
+    cube = _cube_resolutions(doc)
+    if cube:
+        metres, angular = min(cube)
+        text = f"{metres / METRES_PER_DEGREE:g}°" if angular else f"{metres:g} m"
+        return Resolution(metres=round(metres, 6), text=text, angular=angular)
+    texts = _summary_texts(doc)
+    if texts:
+        return Resolution(metres=min(texts), text=f"{min(texts):g} m")
     return Resolution()
 
 
@@ -172,11 +233,20 @@ def _time_resolution(doc: Mapping[str, Any]) -> tuple[TimeResolution, str]:
     return TimeResolution.UNKNOWN, ""
 
 
+def _is_sar(doc: Mapping[str, Any]) -> bool:
+    """Radar imagery: the collection describes its SAR acquisitions with the ``sar`` extension's
+    fields (``sar:polarizations``, ``sar:instrument_mode``, ...) in its summaries or assets."""
+    holders = [_dict(doc, "summaries"), *(a for a in _dict(doc, "item_assets").values() if isinstance(a, Mapping))]
+    return any(isinstance(k, str) and k.startswith("sar:") for h in holders for k in h)
+
+
 def _theme(doc: Mapping[str, Any], keywords: tuple[str, ...]) -> str:
     for key in ("category", "themes"):
         value = doc.get(key)
         if isinstance(value, str) and value.strip():
             return clean_text(value)
+    if _is_sar(doc):  # one category for SAR (Sentinel-1 GRD and RTC, ALOS PALSAR), not "terrain"
+        return "遥感及产品"
     text = " ".join([*keywords[:_INFER_KEYWORDS], str(doc.get("title", ""))[:_INFER_CHARS],
                      str(doc.get("id", ""))[:_INFER_CHARS]])[:_INFER_CHARS]
     for pattern, theme in _THEMES:
@@ -259,6 +329,17 @@ def _publication_year(doc: Mapping[str, Any], citation: str, references: tuple[R
     return ""
 
 
+def _access(doc: Mapping[str, Any], licence: Licence, links: list[Link]) -> str:
+    """``login-access`` when the host says an account is needed (``msft:requires_account``),
+    ``open-access`` for an open licence with data at a public https address (an asset or the
+    ``items`` link), else ``unknown`` (the page then says "see the landing page")."""
+    if doc.get("msft:requires_account") is True:
+        return "login-access"
+    public = any(lk.href.startswith("https://") and (lk.rel == "items" or lk.rel.startswith("asset:"))
+                 and "thumbnail" not in lk.roles for lk in links)
+    return "open-access" if licence.is_open and public else "unknown"
+
+
 def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
     """Normalise one STAC Collection; raise :class:`RecordError` when it cannot be one."""
     if not isinstance(doc, Mapping):
@@ -319,7 +400,7 @@ def read_stac_collection(doc: Any, source: str = "") -> DatasetRecord:
         time_resolution_text=time_res_text,
         formats=format_labels([t for t in media_types if t]),
         projection="",
-        access="open-access" if licence.is_open else "unknown",
+        access=_access(doc, licence, links),
         licence=licence.name,
         licence_url=licence.url,
         doi=dois[0] if dois else "",

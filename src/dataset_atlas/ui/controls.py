@@ -26,6 +26,7 @@ import streamlit as st
 from dataset_atlas.catalog import SearchResult
 from dataset_atlas.catalog.query import SORT_KEYS, parse_bbox
 from dataset_atlas.errors import QueryError
+from dataset_atlas.model import TimeResolution
 from dataset_atlas.ui.i18n import LANG_NAMES, LANGS, category_label, t, value_label
 from dataset_atlas.ui.state import (
     BASEMAPS,
@@ -46,7 +47,7 @@ _BAD_BBOX = "_bbox_typed_invalid"  # area text that does not parse (kept in the 
 _COUNTED = ("w_cat", "w_tres", "w_access", "w_fmt")  # multiselects whose labels carry counts
 _SELECT = "sel"  # a dataset chosen by a click, a row or a chooser (applied on the next run)
 
-TIME_RESOLUTIONS = ("hourly", "daily", "weekly", "monthly", "yearly", "other", "unknown")
+TIME_RESOLUTIONS = tuple(t.value for t in TimeResolution)  # the vocabulary's order: hourly … unknown
 SORT_LABELS = {
     "relevance": ("相关度", "Relevance"),
     "title": ("标题", "Title"),

@@ -177,6 +177,8 @@ _T: dict[str, tuple[str, str]] = {
 # Values shown for the controlled vocabularies.
 _VALUES: dict[str, tuple[str, str]] = {
     "hourly": ("逐小时", "hourly"), "daily": ("逐日", "daily"), "weekly": ("逐周", "weekly"),
+    "4-day": ("逐4天", "4-day"), "5-day": ("逐候（5天）", "5-day (pentad)"), "8-day": ("逐8天", "8-day"),
+    "10-day": ("逐旬（10天）", "10-day (dekad)"), "16-day": ("逐16天", "16-day"),
     "monthly": ("逐月", "monthly"), "yearly": ("逐年", "yearly"), "other": ("其他", "other"),
     "unknown": ("未知", "unknown"), "open-access": ("开放获取", "open access"),
     "apply-access": ("申请获取", "on application"), "login-access": ("登录获取", "after login"),
