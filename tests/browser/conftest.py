@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..conftest import stop
 from ..helpers import free_port
@@ -120,6 +121,95 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+# Streamlit's run counter, kept in the page so tests wait for runs instead of sleeping. A run
+# has finished when the app root's data-test-script-state returns to "notRunning". A map (the
+# st_folium iframe) reports its view to the app, which then runs again: `sent` counts the values
+# the maps sent (as they send them), `received` those the app got, `waiting` is set when one
+# arrives while the app is idle and cleared when the run for it starts.
+RUN_COUNTER_JS = """(() => {
+  if (window !== window.top) {  // a map's iframe: count each value as the component sends it
+    let lib;
+    Object.defineProperty(window, "Streamlit", {configurable: true, get: () => lib, set: value => {
+      lib = value;
+      const send = value.setComponentValue.bind(value);
+      value.setComponentValue = v => {
+        if (window.top.__atlasRuns) window.top.__atlasRuns.sent += 1;
+        return send(v);
+      };
+    }});
+    return;
+  }
+  const runs = window.__atlasRuns = {finished: 0, state: null, sent: 0, received: 0, waiting: false};
+  const step = now => {
+    if (now === runs.state) return;
+    if (now === "running") runs.waiting = false;
+    if (now === "notRunning" && runs.state !== null) runs.finished += 1;
+    runs.state = now;
+  };
+  new MutationObserver(records => {
+    for (const r of records) step(r.oldValue);  // each record's old value, in order, then the current one
+    step(records[records.length - 1].target.getAttribute("data-test-script-state"));
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ["data-test-script-state"]});
+  window.addEventListener("message", e => {
+    if (!e.data || e.data.type !== "streamlit:setComponentValue") return;
+    runs.received += 1;
+    if (runs.state !== "running") runs.waiting = true;
+  });
+})();"""
+# Every map has started, is still, and has nothing left to report: the value st_folium would
+# send now (what its debounced updateComponentValue builds, streamlit-folium 0.27) equals the
+# one it sent last (`previous_data`). A click or a move changes it at once; the send follows.
+MAPS_REPORTED_JS = f"""[...document.querySelectorAll('{MAP_FRAME}')].every(f => {{
+  const w = f.contentWindow, m = w && w.map, d = w && w.__GLOBAL_DATA__;
+  if (!m || !d || !m._loaded || w.document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim')) return false;
+  const wrap = x => x && d.wrap_longitude ? m.wrapLatLng(x) : x, b = m.getBounds();
+  const now = {{last_clicked: wrap(d.lat_lng_clicked), last_object_clicked: wrap(d.last_object_clicked),
+    last_object_clicked_count: d.last_object_clicked_count, last_object_clicked_tooltip: d.last_object_clicked_tooltip,
+    last_object_clicked_popup: d.last_object_clicked_popup, all_drawings: d.all_drawings,
+    last_active_drawing: d.last_active_drawing, last_geocoder_result: d.last_geocoder_result,
+    bounds: b && d.wrap_longitude ? m.wrapLatLngBounds(b) : b, zoom: m.getZoom(),
+    last_circle_radius: d.last_circle_radius, last_circle_polygon: d.last_circle_polygon, center: wrap(m.getCenter()),
+    selected_layers: Object.values(d.selected_layers), selected_tags: d.selected_tags}};
+  const keys = d.returned_objects || Object.keys(now);
+  return JSON.stringify(Object.fromEntries(Object.entries(now).filter(([k]) => keys.includes(k))))
+    === JSON.stringify(d.previous_data);
+}})"""
+SETTLED_JS = f"""since => {{
+  const runs = window.__atlasRuns, app = document.querySelector("[data-testid='stApp']");
+  return !!runs && !!app && app.getAttribute("data-test-script-state") === "notRunning" && runs.finished > since
+    && runs.sent === runs.received && !runs.waiting && {MAPS_REPORTED_JS};
+}}"""
+# No map in the page is zooming or panning (Leaflet marks its panes while it animates).
+MAP_STILL_JS = f"""() => [...document.querySelectorAll('{MAP_FRAME}')].every(f => {{
+  const d = f.contentDocument;
+  return !d || !d.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim');
+}})"""
+
+
+def runs(page: Page) -> int:
+    """How many Streamlit runs the page has finished (since it was loaded): take it before an
+    action, then ``settled(page, since=...)`` waits for the run the action starts."""
+    return int(page.evaluate("() => window.__atlasRuns ? window.__atlasRuns.finished : 0"))
+
+
+def settled(page: Page, since: int = 0, timeout: float = 60_000) -> None:
+    """Wait until more than ``since`` runs have finished, the app is idle, and every map has
+    reported its view and been run for. With the default, the page's first run has finished."""
+    try:
+        page.wait_for_function(SETTLED_JS, arg=since, timeout=timeout)
+    except PlaywrightTimeoutError:
+        state = page.evaluate("""() => ({runs: window.__atlasRuns, app: document.querySelector(
+            "[data-testid='stApp']")?.getAttribute("data-test-script-state")})""")
+        raise PlaywrightTimeoutError(f"Streamlit did not settle after run {since}: {state}") from None
+
+
+def painted(page: Page) -> None:
+    """Wait until the maps are still and the browser has drawn a frame since (before a screenshot)."""
+    page.wait_for_function(MAP_STILL_JS, timeout=60_000)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 @dataclass
 class Problems:
     items: list[str] = field(default_factory=list)
@@ -139,6 +229,7 @@ def superseded(request: Request, loaded: set[str]) -> bool:
 @pytest.fixture()
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1500, "height": 1200})
+    context.add_init_script(RUN_COUNTER_JS)
     pg = context.new_page()
     problems = Problems()
     pg.on("console", lambda m: problems.items.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

@@ -10,7 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import FrameLocator, Page, expect
 
 from ..conftest import CALC_ID, MAGT_ID, SMMR_ID
-from .conftest import HOSTILE_ID, MAP_FRAME, Server, start_streamlit, stop
+from .conftest import HOSTILE_ID, MAP_FRAME, Server, runs, settled, start_streamlit, stop
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -56,7 +56,9 @@ def test_filter_change_changes_the_count_and_the_map(page: Page, atlas: Server) 
     expect(page).to_have_url(re.compile(r"[?&]q=SMMR"), timeout=TIMEOUT)
 
 
-def _path_with_tooltip(frame: FrameLocator, needle: str) -> int:
+def _path_with_tooltip(frame: FrameLocator, needle: str) -> int | None:
+    """The index of the extent whose tooltip holds ``needle``; the pointer is left on it. None
+    if there is none."""
     paths = frame.locator("path.leaflet-interactive")
     for i in range(paths.count()):
         try:
@@ -66,12 +68,13 @@ def _path_with_tooltip(frame: FrameLocator, needle: str) -> int:
         tip = frame.locator(".leaflet-tooltip")
         if tip.count() and needle in (tip.last.text_content() or ""):  # the id sits in a hidden span
             return i
-    raise AssertionError(f"no extent has a tooltip containing {needle!r}")
+    return None
 
 
 def test_click_on_an_extent_opens_its_detail(page: Page, atlas: Server) -> None:
     frame = open_app(page, atlas, "?lang=en")
     index = _path_with_tooltip(frame, MAGT_ID)
+    assert index is not None, f"no extent has a tooltip containing {MAGT_ID!r}"
     frame.locator("path.leaflet-interactive").nth(index).click(force=True)
     expect(page.get_by_text("1km permafrost ground temperature distribution data", exact=False).first).to_be_visible(
         timeout=TIMEOUT)
@@ -102,15 +105,18 @@ def test_hostile_metadata_does_not_execute(page: Page, atlas: Server) -> None:
     expect(page.get_by_text("恶意标题").first).to_be_visible(timeout=TIMEOUT)
     # The map frames the selection (its iframe may be new and hidden until ready): wait for it.
     frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=TIMEOUT)
-    try:  # hover its extent if the map draws it one by one (tooltips are escaped text)
-        _path_with_tooltip(frame, HOSTILE_ID)  # leaves the pointer on it, its tooltip open
-    except AssertionError:
-        pass
+    # Hover its extent (the map draws four one by one): the tooltip, open, is escaped text.
+    assert _path_with_tooltip(frame, HOSTILE_ID) is not None, "the hostile extent has no tooltip"
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Hostile title").first).to_be_visible(timeout=TIMEOUT)
+    since = runs(page)
     page.get_by_role("button", name="Open the full page").click()  # in-app navigation to the Dataset view
     expect(page.get_by_text("Citation (ready to copy)")).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_timeout(1500)  # give any injected handler a chance to fire before checking
+    # An injected handler would run once its element is in the page (onload) or its image has
+    # failed (onerror): wait for the run to end and every image in every frame to be done.
+    settled(page, since)
+    for f in page.frames:
+        f.wait_for_function("() => [...document.images].every(img => img.complete)", timeout=TIMEOUT)
     for f in page.frames:
         assert f.evaluate("() => typeof window.__pwned") == "undefined", f.url
     assert page.locator("a[href^='javascript:']").count() == 0
@@ -159,7 +165,7 @@ def test_deep_link_on_a_fresh_server_is_clean(page: Page, atlas: Server, tmp_pat
         text = next((v for k, v in expected.items() if k in query), "1 of 4 datasets")
         expect(page.get_by_text(text).first).to_be_visible(timeout=TIMEOUT)
         expect(page.get_by_role("radio", name="Catalog & ingest")).to_be_visible(timeout=TIMEOUT)
-        page.wait_for_timeout(1000)  # late console errors still count
+        settled(page)  # the run is over: its console errors, however late, are in (the page fixture checks)
     finally:
         page.wait_for_load_state("networkidle")
         page.goto("about:blank")  # leave before the server stops (its reconnect attempts would fail)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Frame, FrameLocator, Page, expect
 
-from tests.browser.conftest import MAP_FRAME, Server, start_streamlit, stop
+from tests.browser.conftest import MAP_FRAME, Server, painted, runs, settled, start_streamlit, stop
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-maps")
@@ -41,7 +41,8 @@ def synth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(500)  # let Leaflet finish drawing before the picture
+    settled(page)
+    painted(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -68,13 +69,6 @@ def screen_point(page: Page, lat: float, lon: float) -> tuple[float, float]:
 
 def zoom(page: Page) -> float:
     return float(map_frame(page).evaluate("() => window.map.getZoom()"))
-
-
-def settled(page: Page) -> None:
-    """Wait until Streamlit has finished the reruns a map move started."""
-    page.wait_for_timeout(400)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=TIMEOUT)
-    page.wait_for_timeout(400)
 
 
 def cells_near(page: Page, fl: FrameLocator, lat: float, lon: float, radius_px: float) -> list[str]:
@@ -110,8 +104,9 @@ def test_wheel_zoom_turns_counts_into_extents(page: Page, synth_server: Server) 
     for _ in range(12):  # wheel over Northeast China until the view is regional
         x, y = screen_point(page, *NE_CHINA)
         page.mouse.move(x, y)
+        since = runs(page)
         page.mouse.wheel(0, -240)
-        settled(page)
+        settled(page, since)  # the map reported its new view and the app ran for it
         if zoom(page) >= 7:
             break
     assert zoom(page) >= start + 4
@@ -127,8 +122,9 @@ def test_a_click_on_a_count_cell_zooms_in_and_selects_nothing(page: Page, synth_
     expect(cell).to_be_visible(timeout=TIMEOUT)
     before = zoom(page)
     header = page.locator("h3").first.inner_text()
+    since = runs(page)
     cell.click()
-    settled(page)
+    settled(page, since)
     assert zoom(page) >= before + 2
     assert "id=" not in page.url and "bbox=" not in page.url
     assert page.locator("h3").first.inner_text() == header  # "N of M" unchanged: nothing filtered

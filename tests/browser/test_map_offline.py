@@ -21,6 +21,7 @@ from playwright.sync_api import Page
 
 from ..conftest import stop
 from ..helpers import free_port
+from .conftest import painted, settled
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = Path(__file__).resolve().parent / "apps" / "map_app.py"
@@ -107,7 +108,8 @@ def test_map_is_offline_clean_drawn_and_clickable(app_url: str, page: Page) -> N
     page.mouse.click(x, y)
     page.get_by_text("selected: tibet").wait_for(timeout=30_000)
     frame.locator('path[stroke="#d6005c"]').wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)  # let the re-render settle before the screenshot
+    settled(page)  # the re-render over before the screenshot
+    painted(page)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 

@@ -15,7 +15,7 @@ from dataset_atlas.catalog.pgstac import ingest_to_pgstac
 
 from ..conftest import MAGT_ID
 from ..pgcluster import Cluster
-from .conftest import HOSTILE, ROOT, Server, start_streamlit, stop
+from .conftest import HOSTILE, ROOT, Server, painted, settled, start_streamlit, stop
 from .test_app import TIMEOUT, open_app, wait_count
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,8 @@ def test_catalog_page_names_the_database(page: Page, atlas_pg: tuple[Server, str
     expect(page.get_by_text(host, exact=False).first).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("4", timeout=TIMEOUT)  # records, counted in SQL
     expect(page.get_by_test_id("stDataFrame")).to_have_count(3, timeout=TIMEOUT)  # warnings, categories, qualities
-    page.wait_for_timeout(1000)  # let the grids paint before the screenshot (not an assertion)
+    settled(page)
+    painted(page)  # the grids drawn before the screenshot (not an assertion)
     page.screenshot(path="/tmp/atlas_pgstac_catalog.png", full_page=True)
 
 

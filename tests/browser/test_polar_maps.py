@@ -25,8 +25,8 @@ from pyproj import Transformer
 
 from ..conftest import CALC_ID
 from ..helpers import free_port
-from .conftest import MAP_FRAME, ROOT, Server, seeds_app, stop
-from .test_user_flows import TIMEOUT, expect_header, expect_url, settled, shot
+from .conftest import MAP_FRAME, ROOT, Server, runs, seeds_app, settled, stop
+from .test_user_flows import TIMEOUT, expect_header, expect_url, shot
 
 pytestmark = pytest.mark.browser
 README_SHOT = ROOT / "docs" / "screenshots" / "arctic.png"
@@ -152,7 +152,7 @@ def test_arctic_view_draws_extents_as_they_are_and_a_click_selects(page: Page, p
 
 def test_an_area_drawn_around_the_pole_is_a_latitude_cap(page: Page, polar: Server) -> None:
     from dataset_atlas.catalog import LocalCatalog
-    from dataset_atlas.catalog.query import Query
+    from dataset_atlas.catalog.base import Query
 
     frame = open_polar(page, polar, "?lang=en&proj=3413")
     pole_x, pole_y = in_frame(frame, POINT_JS, [90, 0])
@@ -161,6 +161,7 @@ def test_an_area_drawn_around_the_pole_is_a_latitude_cap(page: Page, polar: Serv
                       [pole_x + 120, pole_y + 90])
     frame.locator("a.leaflet-draw-draw-rectangle").click()
     ox, oy = map_origin(page)
+    since = runs(page)
     page.mouse.move(ox + pole_x - 120, oy + pole_y + 90)
     page.mouse.down()
     page.mouse.move(ox + pole_x + 120, oy + pole_y - 90, steps=12)
@@ -176,7 +177,7 @@ def test_an_area_drawn_around_the_pole_is_a_latitude_cap(page: Page, polar: Serv
     assert {"North Pole drift buoys", "Ny-Alesund station", "Bering Strait sea ice"} <= titles
     assert "Antarctic ice sheet" not in titles and len(titles) < TOTAL
     expect_header(page, f"{len(titles)} of {TOTAL} datasets")
-    settled(page)
+    settled(page, since)
     outline = page.frame_locator(MAP_FRAME).first.locator("path.atlas-area")
     expect(outline).to_have_count(1, timeout=TIMEOUT)  # the cap: one circle around the pole
     shot(page, "polar_area_cap")
@@ -256,6 +257,7 @@ def test_projection_menu_hint_and_detail_map(page: Page, polar: Server) -> None:
     button = page.get_by_role("button", name="Show the Arctic view")
     expect(button).to_be_visible(timeout=TIMEOUT)
     expect_url(page, r"[?&]proj=", present=False)
+    since = runs(page)
     button.click()
     expect_url(page, r"[?&]proj=3413")
     polar_frame = page.frame_locator(MAP_FRAME).first
@@ -263,14 +265,15 @@ def test_projection_menu_hint_and_detail_map(page: Page, polar: Server) -> None:
                                                                              timeout=TIMEOUT)
     expect(page.get_by_role("button", name="Show the Arctic view")).to_have_count(0)
     # The menu beside the basemap goes back to the world (and the URL forgets proj).
-    settled(page)
+    settled(page, since)
     menu = page.get_by_role("combobox", name="Map projection")
     expect(menu).to_have_value("Arctic (EPSG:3413 polar stereographic)", timeout=TIMEOUT)
     menu.scroll_into_view_if_needed()
     menu.click()
+    since = runs(page)
     page.get_by_role("option", name="World (Web Mercator)").click()
     expect_url(page, r"[?&]proj=", present=False)
-    settled(page)
+    settled(page, since)
     # The detail page's mini-map of a dataset poleward of 60° is polar.
     page.goto(f"{polar.url}/?lang=en&view=dataset&id=polar-ross")
     detail = page.frame_locator(MAP_FRAME).first
@@ -318,8 +321,7 @@ def test_count_cells_in_polar_views_do_not_overlap_and_zoom_in(page: Page, cells
     # The first run is built for the opening view; the browser then reports its real view and
     # the app reruns once for it: wait for that run to finish before reading the counts.
     expect(page.get_by_text("cells:")).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_timeout(1500)
-    settled(page)
+    settled(page, since=1)
     labels = frame.locator(".atlas-cell span").all_inner_texts()
     drawn = frame.locator("path.leaflet-interactive").count()
     assert sum(int(t) for t in labels) + drawn == 3000  # every dataset counted or drawn

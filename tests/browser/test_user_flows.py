@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import FrameLocator, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..conftest import CALC_ID, MAGT_ID, SMMR_ID
-from .conftest import MAP_FRAME, Server
+from .conftest import MAP_FRAME, Server, runs, settled
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -61,10 +62,18 @@ def slider_thumb(page: Page, label: str, end: str) -> Locator:
     return page.locator(f"input[aria-label='{label} — {end}']")
 
 
-def settled(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (the status widget is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=TIMEOUT)
+def centre_on_the_map(page: Page, shape: Locator) -> bool:
+    """Whether the centre of ``shape`` (where a click lands) is inside the map's frame."""
+    box, frame = shape.bounding_box(), page.locator(MAP_FRAME).first.bounding_box()
+    if box is None or frame is None:
+        return False
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    return frame["x"] < x < frame["x"] + frame["width"] and frame["y"] < y < frame["y"] + frame["height"]
+
+
+def map_zoom(page: Page) -> float:
+    """The zoom of the first map on the page (read from the page: the map's iframe may be replaced)."""
+    return float(page.evaluate(f"() => document.querySelector('{MAP_FRAME}').contentWindow.map.getZoom()"))
 
 
 @pytest.mark.parametrize(("first", "second"), [("en", "zh"), ("zh", "en")])
@@ -96,16 +105,22 @@ def test_click_on_an_extent_selects_and_never_filters(page: Page, atlas: Server)
     frame = open_app(page, atlas, "?lang=en")
     expect_header(page, "4 of 4 datasets")
     paths = frame.locator("path.leaflet-interactive")
+    clicked = 0
     for i in range(paths.count()):
         # After a selection the map moves into a narrower column: a new iframe, hidden until
         # its map is ready. A person clicks what they see, so wait for it.
         paths.nth(i).wait_for(state="visible", timeout=TIMEOUT)
+        settled(page)
+        if not centre_on_the_map(page, paths.nth(i)):
+            continue  # outside the view the map framed around the selection: nobody can click it
         paths.nth(i).click(force=True)
         expect_url(page, r"[?&]id=")
-        settled(page)
+        settled(page)  # the map reported the click (if it changed anything) and the app ran for it
         expect_header(page, "4 of 4 datasets")
         expect_url(page, r"[?&]bbox=", present=False)
         expect(page.get_by_role("textbox", name="Area")).to_have_value("")
+        clicked += 1
+    assert clicked >= 2, clicked
     expect(page.get_by_role("button", name="Open the full page")).to_be_visible()
     shot(page, "click_selects")
 
@@ -115,15 +130,17 @@ def test_resolution_slider_moves_with_keys_drag_and_track(page: Page, atlas: Ser
     label = "Spatial resolution (cell size)"
     upper = slider_thumb(page, label, "end")
     upper.focus()
+    since = runs(page)
     page.keyboard.press("ArrowLeft")  # 100 km -> 50 km
     expect_url(page, r"[?&]rmax=50000")
-    settled(page)
+    settled(page, since)
     expect(upper).to_have_attribute("aria-valuetext", "50 km")
+    since = runs(page)
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")  # -> 10 km: SMMR (25 km) leaves the result
     expect_url(page, r"[?&]rmax=10000")
     expect_header(page, "3 of 4 datasets")
-    settled(page)
+    settled(page, since)
     expect(upper).to_have_attribute("aria-valuetext", "10 km")
     # Drag the upper thumb with the mouse to about the middle of the track (~250 m).
     track = page.locator("[data-testid='stSlider']").filter(has_text=label).locator("[data-orientation]").nth(1)
@@ -131,12 +148,13 @@ def test_resolution_slider_moves_with_keys_drag_and_track(page: Page, atlas: Ser
     assert box is not None
     thumb_x = box["x"] + box["width"] * 13 / 16  # 10 km is stop 13 of 0..16
     page.mouse.move(thumb_x, box["y"] + box["height"] / 2)
+    since = runs(page)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 8.2 / 16, box["y"] + box["height"] / 2, steps=8)
     page.mouse.up()
     expect_url(page, r"[?&]rmax=250\b")
     expect_header(page, "2 of 4 datasets")  # only CALC (10 m) and the hostile 30 m record are finer
-    settled(page)
+    settled(page, since)
     expect(upper).to_have_attribute("aria-valuetext", "250 m")
     shot(page, "resolution_slider")
 
@@ -144,16 +162,20 @@ def test_resolution_slider_moves_with_keys_drag_and_track(page: Page, atlas: Ser
 def test_use_the_current_map_view(page: Page, atlas: Server) -> None:
     open_app(page, atlas, "?lang=en")
     expect_header(page, "4 of 4 datasets")
+    since = runs(page)
     page.locator("[data-testid='stCheckbox']").filter(has_text="Use the current map view").click()
-    settled(page)
+    settled(page, since)
     iframe = page.locator(MAP_FRAME).first
     box = iframe.bounding_box()
     assert box is not None
     # Wheel-zoom into South America (left, below the equator on the world view): no seed there.
     page.mouse.move(box["x"] + box["width"] * 0.32, box["y"] + box["height"] * 0.66)
-    for _ in range(3):
+    for _ in range(3):  # three separate zoom steps, each reported to the app and run for
+        zoom, since = map_zoom(page), runs(page)
         page.mouse.wheel(0, -120)
-        page.wait_for_timeout(400)
+        page.wait_for_function(f"z => document.querySelector('{MAP_FRAME}').contentWindow.map.getZoom() > z",
+                               arg=zoom, timeout=TIMEOUT)
+        settled(page, since)
     expect_header(page, "0 of 4 datasets")
     expect_url(page, r"[?&]bbox=")
     expect(page.get_by_role("textbox", name="Area")).not_to_have_value("")
@@ -182,9 +204,10 @@ def test_filters_survive_the_dataset_view_and_back(page: Page, atlas: Server) ->
     expect_header(page, "1 of 4 datasets")
     start = slider_thumb(page, "Time range (years)", "start")
     start.focus()
+    since = runs(page)
     page.keyboard.press("ArrowRight")
     expect_url(page, r"[?&]from=")
-    settled(page)
+    settled(page, since)
     year = start.get_attribute("aria-valuetext")
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator("path.leaflet-interactive").first.click(force=True)
@@ -230,19 +253,21 @@ def test_drawn_area_filters_and_clear_all_removes_it(page: Page, atlas: Server) 
     frame = open_app(page, atlas, "?lang=en")
     expect_header(page, "4 of 4 datasets")
     # A box over East Asia on the world view: the China seeds, not the hostile Africa record.
+    since = runs(page)
     _draw_rectangle(page, frame, 0.72, 0.30, 0.90, 0.50)
     expect_url(page, r"[?&]bbox=")
     expect(page.get_by_role("textbox", name="Area")).not_to_have_value("")
-    settled(page)
+    settled(page, since)
     outline = page.frame_locator(MAP_FRAME).first.locator("path.atlas-area")
     expect(outline.first).to_be_attached(timeout=TIMEOUT)
     header = page.locator(HEADER).first.inner_text()
     assert "4 of 4" not in header, header
     shot(page, "drawn_area")
+    since = runs(page)
     page.get_by_role("button", name="Clear all filters").click()
     expect_header(page, "4 of 4 datasets")
     expect_url(page, r"[?&]bbox=", present=False)
-    settled(page)
+    settled(page, since)
     expect(page.frame_locator(MAP_FRAME).first.locator("path.atlas-area")).to_have_count(0, timeout=TIMEOUT)
     expect(page.frame_locator(MAP_FRAME).first.locator(".leaflet-draw-section ~ path, g path[stroke='#333333']")
            ).to_have_count(0)
@@ -270,11 +295,16 @@ def test_odd_url_parameters_never_break_the_page(page: Page, atlas: Server, quer
     expect(page.locator(HEADER).first).to_contain_text("of 4 datasets", timeout=TIMEOUT)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     switch = page.get_by_role("switch", name="Exact dates")  # dates off Jan 1 switch it on by themselves
-    for _ in range(3):  # a click that lands while the page is still rerunning may be lost: click again
-        settled(page)
+    settled(page)
+    for _ in range(3):  # a click that is lost (no run follows it) is clicked again
         if switch.is_checked():
             break
+        since = runs(page)
         page.locator("[data-testid='stCheckbox']").filter(has_text="Exact dates").click()
+        try:
+            settled(page, since, timeout=20_000)
+        except PlaywrightTimeoutError:
+            continue
     settled(page)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     expect(page.locator("[data-testid='stDateInput']").first).to_be_visible(timeout=TIMEOUT)
