@@ -64,7 +64,8 @@ def test_resolution_unknown(text: object) -> None:
         ("Annual", TimeResolution.YEARLY), ("yearly", TimeResolution.YEARLY), ("hourly", TimeResolution.HOURLY),
         ("weekly", TimeResolution.WEEKLY), ("周", TimeResolution.WEEKLY), ("P1DT0H0M0S", TimeResolution.DAILY),
         ("P0DT1H0M0S", TimeResolution.HOURLY), ("P1M", TimeResolution.MONTHLY), ("P1Y", TimeResolution.YEARLY),
-        ("P0DT0H30M0S", TimeResolution.HOURLY), ("P16D", TimeResolution.SIXTEEN_DAY), ("irregular", TimeResolution.OTHER),
+        ("P0DT0H30M0S", TimeResolution.HOURLY), ("P16D", TimeResolution.SIXTEEN_DAY),
+        ("irregular", TimeResolution.OTHER),
         ("无", TimeResolution.UNKNOWN), (5, TimeResolution.UNKNOWN),
         # N-day composites and the Chinese pentad / dekad (issue 22), in NCDC and STAC spellings
         ("8-day", TimeResolution.EIGHT_DAY), ("8-Day", TimeResolution.EIGHT_DAY), ("P8D", TimeResolution.EIGHT_DAY),
