@@ -18,7 +18,7 @@ from dataset_atlas.model import DatasetRecord
 from dataset_atlas.normalize.licences import normalize_licence
 
 from .conftest import MAGT_ID, SEEDS, SMMR_ID, collection, seed
-from .test_citation import parse_bibtex
+from .helpers import parse_bibtex
 
 
 @pytest.mark.parametrize(("value", "title", "href", "name", "url"), [

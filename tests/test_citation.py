@@ -3,94 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from dataset_atlas import cli
 from dataset_atlas.catalog import LocalCatalog
-from dataset_atlas.citation import FORMATS, build_citation, format_citation, format_citations
+from dataset_atlas.citation import FORMATS, build_citation, format_citation, format_citations, provider_authors
+from dataset_atlas.citeparse import parse_citation
 from dataset_atlas.model import DatasetRecord, LocalText, Person
 from dataset_atlas.sources.ncdc import read_ncdc
 from dataset_atlas.sources.stac import read_stac_collection
 
 from .conftest import MAGT_ID, SEEDS, SMMR_ID, collection, seed
-
-# --- format checkers (independent of the code under test) -------------------------------------------------
-
-
-def parse_bibtex(text: str) -> list[tuple[str, str, dict[str, str]]]:
-    """A strict reader of what BibTeX accepts: @type{key, name = {balanced value}, ...}."""
-    entries = []
-    pos = 0
-    entry = re.compile(r"\s*@(\w+)\{([^,\s{}]+),\s*")
-    while pos < len(text.rstrip()):
-        m = entry.match(text, pos)
-        assert m, f"not an entry at {text[pos:pos + 40]!r}"
-        kind, key, pos = m.group(1), m.group(2), m.end()
-        fields: dict[str, str] = {}
-        while True:
-            fm = re.compile(r"\s*(\w+)\s*=\s*\{").match(text, pos)
-            if not fm:
-                break
-            depth, i = 1, fm.end()
-            while depth:
-                ch = text[i]
-                if ch == "\\":
-                    i += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(ch, 0)
-                i += 1
-            fields[fm.group(1)] = text[fm.end(): i - 1]
-            pos = i
-            sep = re.compile(r"\s*,?\s*").match(text, pos)
-            assert sep is not None
-            pos = sep.end()
-        assert text[pos] == "}", f"entry {key} not closed: {text[pos:pos + 40]!r}"
-        pos += 1
-        entries.append((kind, key, fields))
-    return entries
-
-
-def parse_ris(text: str) -> list[dict[str, list[str]]]:
-    records: list[dict[str, list[str]]] = []
-    current: dict[str, list[str]] | None = None
-    for line in text.split("\r\n"):
-        if not line:
-            continue
-        m = re.fullmatch(r"([A-Z][A-Z0-9])  - (.*)", line)
-        assert m, f"bad RIS line {line!r}"
-        tag, value = m.groups()
-        if tag == "TY":
-            assert current is None
-            current = {}
-        assert current is not None, "RIS record without TY"
-        if tag == "ER":
-            records.append(current)
-            current = None
-            continue
-        current.setdefault(tag, []).append(value)
-    assert current is None, "RIS record without ER"
-    return records
-
-
-def check_csl(text: str) -> list[dict[str, object]]:
-    items = json.loads(text)
-    assert isinstance(items, list)
-    for item in items:
-        assert item["type"] == "dataset" and item["id"] and item["title"]
-        assert all(set(a) == {"literal"} for a in item["author"])
-        if "issued" in item:
-            (parts,) = item["issued"]["date-parts"]
-            assert all(isinstance(p, int) for p in parts)
-    return items
-
+from .helpers import check_csl, parse_bibtex, parse_ris
 
 # --- the records ----------------------------------------------------------------------------------------------
-
-
-
 
 def own_dois(doc: dict) -> list[str]:
     """The DOIs a collection declares as its own: sci:doi, else its doi.org cite-as links."""
@@ -239,3 +167,115 @@ def test_cli_cite_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no dataset with id 'no-such-id'" in capsys.readouterr().err
     code, _ = cli.run(["cite", MAGT_ID, "--format", "apa"])
     assert code == 2 and "invalid choice: 'apa'" in capsys.readouterr().err
+
+
+# --- one model: the record's own citation, corporate authors (issue 22) ------------------------------------
+
+
+def test_modis_10a1_every_format_is_hall_and_riggs(stac_corpus: Path) -> None:
+    record = collection(stac_corpus, "modis-10A1-061")
+    authors = ["Hall, D. K.", "Riggs, G. A."]
+    title = "MODIS/Aqua Snow Cover Daily L3 Global 500m Grid, Version 61"  # as the record writes it
+    for lang in ("en", "zh"):
+        out = all_formats(record, lang)
+        assert out["text"].startswith("Hall, D. K., & Riggs, G. A. (2021). " + title)
+        (_, _, bib), = parse_bibtex(out["bibtex"])
+        assert bib["author"] == "{Hall, D. K.} and {Riggs, G. A.}" and bib["title"] == "{" + title + "}"
+        assert bib["year"] == "2021" and bib["doi"] == "10.5067/MODIS/MOD10A1.061" and bib["version"] == "61"
+        (ris,) = parse_ris(out["ris"])
+        assert ris["AU"] == authors and ris["TI"] == [title] and ris["PY"] == ["2021"]
+        (csl,) = check_csl(out["csl-json"])
+        assert [a["literal"] for a in csl["author"]] == authors and csl["title"] == title  # type: ignore[index, union-attr]
+        for text in (out["bibtex"], out["ris"], out["csl-json"]):
+            assert "MODIS Snow Cover Daily\n" not in text and "AU  - National Snow" not in text
+
+
+def test_copernicus_dem_author_is_esa_never_the_processor_or_hosts(stac_corpus: Path) -> None:
+    for name in ("cop-dem-glo-30", "cop-dem-glo-90"):
+        record = collection(stac_corpus, name)
+        assert provider_authors(record) == ("European Space Agency",)
+        out = all_formats(record, "en")
+        assert out["text"].startswith("European Space Agency (n.d.). Copernicus DEM GLO-")
+        (_, _, bib), = parse_bibtex(out["bibtex"])
+        assert bib["author"] == "{European Space Agency}"
+        (ris,) = parse_ris(out["ris"])
+        assert ris["AU"] == ["European Space Agency"]
+        for fmt, text in out.items():
+            for other in ("Sinergise", "OpenTopography", "Microsoft"):
+                assert other not in text, (name, fmt, other)
+
+
+def _providers(*pairs: tuple[str, str]) -> DatasetRecord:
+    return DatasetRecord(id="p", source_kind="stac", title=LocalText(en="T"),
+                         contributors=tuple(Person(n, institution=r, role="provider") for n, r in pairs))
+
+
+@pytest.mark.parametrize(("providers", "authors"), [
+    ((("NSIDC", "producer, licensor, processor"), ("Microsoft", "host, processor")), ("NSIDC",)),
+    ((("ESA", "licensor"), ("Sinergise", "producer, processor"), ("Microsoft", "host")), ("ESA",)),
+    ((("Landrush", "processor, producer"), ("USGS", "processor, producer, licensor")), ("USGS",)),
+    ((("CIL", "producer"), ("Microsoft", "host")), ("CIL",)),
+    ((("Microsoft", "producer, processor, host"),), ("Microsoft",)),  # its own building footprints
+    ((("Catalyst", "processor"), ("Microsoft", "host, licensor")), ()),  # hosts and processors only
+    ((("NASA", "producer"), ("NOAA", "processor, producer, licensor")), ("NOAA",)),
+])
+def test_provider_roles_decide_the_corporate_author(providers: tuple[tuple[str, str], ...],
+                                                    authors: tuple[str, ...]) -> None:
+    assert provider_authors(_providers(*providers)) == authors
+    assert build_citation(_providers(*providers), "en").authors == authors
+
+
+@pytest.mark.parametrize(("text", "authors", "year", "title"), [
+    ("Thornton, M.M., R. Shrestha, Y. Wei, and B.E. Wilson. 2020. Daymet: Annual Climate Summaries, Version 4. "
+     "ORNL DAAC, Oak Ridge, Tennessee, USA. https://doi.org/10.3334/ORNLDAAC/1852",
+     ("Thornton, M.M.", "R. Shrestha", "Y. Wei", "B.E. Wilson"), "2020", "Daymet: Annual Climate Summaries, Version 4"),
+    ("Clayson, Carol Anne; Brown, Jeremiah; and NOAA CDR Program (2016). NOAA CDR of SST - WHOI, Version 2. "
+     "NOAA National Climatic Data Center. doi:10.7289/V5FB510W",
+     ("Clayson, Carol Anne", "Brown, Jeremiah", "NOAA CDR Program"), "2016", "NOAA CDR of SST - WHOI, Version 2"),
+    ("Vose, Russell S., Applequist, Scott, and Arndt, Derek (2014): NOAA Monthly U.S. Climate Gridded Dataset "
+     "(NClimGrid), Version 1. NOAA NCEI. DOI:10.7289/V5SX6B56.",
+     ("Vose, Russell S.", "Applequist, Scott", "Arndt, Derek"), "2014",
+     "NOAA Monthly U.S. Climate Gridded Dataset (NClimGrid), Version 1"),
+    ("U.S. Geological Survey (USGS), 2022, Land Change Monitoring, Assessment, and Projection (LCMAP) "
+     "Collection 1.3: USGS data release", ("U.S. Geological Survey (USGS)",), "2022",
+     "Land Change Monitoring, Assessment, and Projection (LCMAP) Collection 1.3"),
+    ("Jean-Francois Pekel, Alan S. Belward, High-resolution mapping of global surface water. "
+     "Nature 540, 418-422 (2016)",
+     ("Jean-Francois Pekel", "Alan S. Belward"), "2016", "High-resolution mapping of global surface water"),
+    ("Daepp, Cabral, Ranganathan et al. (2022) Eclipse: An End-to-End Platform. ACM/IEEE IPSN.",
+     ("Daepp", "Cabral", "Ranganathan"), "2022", "Eclipse: An End-to-End Platform"),
+    ("车涛, 晋锐. 中国地区被动微波SMMR亮度温度数据集[DS]. 国家冰川冻土沙漠科学数据中心, 2020. "
+     "doi：10.11888/Snow.tpdc.270000",
+     ("车涛", "晋锐"), "2020", "中国地区被动微波SMMR亮度温度数据集"),
+])
+def test_own_citations_are_read_into_their_parts(text: str, authors: tuple[str, ...], year: str, title: str) -> None:
+    parsed = parse_citation(text)
+    assert parsed is not None and (parsed.authors, parsed.year, parsed.title) == (authors, year, title)
+
+
+def test_an_acknowledgement_is_a_note_not_authors(stac_corpus: Path) -> None:
+    record = collection(stac_corpus, "nasa-nex-gddp-cmip6")
+    assert parse_citation(record.citation.en) is None
+    c = build_citation(record, "en")
+    assert c.authors == ("NASA NEX",) and c.title == record.title.en and c.note == record.citation.en
+    (_, _, bib), = parse_bibtex(format_citation(c, "bibtex"))
+    assert "Climate Analytics Group" in bib["note"] and "Climate Analytics" not in bib["author"]
+
+
+def test_access_date_and_a_citation_without_year(stac_corpus: Path) -> None:
+    c = build_citation(collection(stac_corpus, "noaa-c-cap"), "en")
+    assert c.accessed == "April 2022" and c.year == ""  # 2022 is when it was accessed, not published
+    assert c.authors == ("National Oceanic and Atmospheric Administration, Office for Coastal Management",)
+    assert "(n.d.)" in format_citation(c, "text") and "Accessed April 2022." in format_citation(c, "text")
+    (ris,) = parse_ris(format_citation(c, "ris"))
+    assert ris["Y2"] == ["April 2022"] and "PY" not in ris
+    (csl,) = check_csl(format_citation(c, "csl-json"))
+    assert csl["accessed"] == {"date-parts": [[2022, 4]]}
+
+
+def test_an_own_citation_naming_another_doi_is_not_shown_as_is(stac_corpus: Path) -> None:
+    # Daymet daily's sci:citation carries the DOI of another product (1904) than its sci:doi (1840).
+    c = build_citation(collection(stac_corpus, "daymet-daily-na"), "en")
+    text = format_citation(c, "text")
+    assert c.given == "" and "10.3334/ORNLDAAC/1840" in text and "1904" not in text
+    assert text.startswith("Thornton, M.M., R. Shrestha, P.E. Thornton, S. Kao, Y. Wei, B.E. Wilson (2021).")

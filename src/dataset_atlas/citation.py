@@ -10,7 +10,8 @@ Where the parts come from, in order:
   publication that carries the dataset's DOI, as MODIS writes it). When it reads as a citation
   (:func:`dataset_atlas.citeparse.parse_citation`) its authors, title and year are the model's
   in every format; the text rendering is that citation as written (plus the identifiers it
-  lacks) unless it names a DOI that is not the dataset's, then it is rendered like the others.
+  lacks) unless it names a DOI that is not the dataset's or no year, then it is rendered like
+  the others (so every format says the same year, or "n.d.").
   A text that does not read as a citation (an acknowledgement) becomes a note, never authors.
 - **Else the record's fields**: the title; as authors the named people (NCDC contributors, else
   metadata authors); for STAC, whose providers are organisations, the corporate author by
@@ -164,7 +165,7 @@ def build_citation(record: DatasetRecord, lang: str) -> Citation:
         dois=dois,
         cstr=record.cstr,
         url=url,
-        given=own if parsed is not None and _agrees(own, dois) else "",
+        given=own if parsed is not None and parsed.year and _agrees(own, dois) else "",
         lang=lang,
         more_authors=more,
         version=_version(record, title),

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..conftest import MAGT_ID
-from ..test_citation import parse_bibtex, parse_ris
+from ..helpers import parse_bibtex, parse_ris
 from .conftest import Server
 
 pytestmark = pytest.mark.browser
