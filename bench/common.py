@@ -85,8 +85,10 @@ def synth_dir(count: int, seed: int = 0) -> Path:
 def index_file(count: int, seed: int = 0) -> Path:
     """The saved index of :func:`synth_dir` (ingested once, then reused)."""
     from dataset_atlas.catalog import LocalCatalog
+    from dataset_atlas.catalog.local.geoparquet import INDEX_VERSION
 
-    path = OUT / f"index-{count}-{seed}.parquet"
+    # (the format version in the name: an index of another version would not load)
+    path = OUT / f"index-{count}-{seed}" + ("" if INDEX_VERSION == 1 else f"-v{INDEX_VERSION}") + ".parquet"
     if not path.exists():
         LocalCatalog.from_paths([synth_dir(count, seed)]).save(path)
     return path

@@ -36,6 +36,7 @@ from dataset_atlas.synth import write_synthetic_records
 
 from .conftest import CALC_ID, MAGT_ID, SEEDS, SMMR_ID, STAC_CORPUS
 from .pgcluster import Cluster
+from .test_terms import COMPOUNDS, _words, write_records
 
 SYNTH_COUNT = 1500
 
@@ -337,25 +338,68 @@ def test_counts_follow_updates_deletes_and_concurrent_curators(pg_dsn: str, tmp_
     assert rows <= combos + len(gone)  # the deletes after the last ingest add one delta each at most
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("text", ["near-global", "near global", "global DEM", "sea-ice", "sea ice", "seaice",
+                                  "glaciers", "glacier", '"lake water-levels"', "Sentinel-2", "landsat-c2-l2"])
+def test_hyphens_compounds_and_plurals_meet_on_both_backends(both: tuple[LocalCatalog, PgstacCatalog],
+                                                              text: str) -> None:
+    _same(*both, Query(text=text, sort="relevance"))
+    if text in ("near-global", "near global", "global DEM"):
+        assert {"cop-dem-glo-30", "cop-dem-glo-90"} <= set(both[1].search(Query(text=text)).frame["id"])
+
+
+def test_compounds_meet_in_the_database(pg_dsn: str, tmp_path: Path) -> None:
+    records = write_records(tmp_path / "r", COMPOUNDS)
+    ingest_to_pgstac([records], pg_dsn)
+    pg, local = PgstacCatalog(pg_dsn, results_kept=0), LocalCatalog.from_paths([records])
+    for text in ("sea-ice", "sea ice", "seaice", '"sea ice"'):
+        assert set(pg.search(Query(text=text)).frame["id"]) == {"spaced", "hyphen", "joined"}, text
+        _same(local, pg, Query(text=text, sort="relevance"))
+    assert set(pg.search(Query(text="glaciers")).frame["id"]) == {"glacier"}
+
+
+@pytest.fixture(scope="module")
+def both_words(both: tuple[LocalCatalog, PgstacCatalog]) -> list[tuple[str, str]]:
+    return _words(both[0])
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data())
+def test_any_word_of_a_record_finds_it_on_both_backends(both: tuple[LocalCatalog, PgstacCatalog],
+                                                        both_words: list[tuple[str, str]], data: st.DataObject) -> None:
+    """Property: a word of a record's searchable text (split as catalog/terms.py splits it)
+    finds that record, on the local index and in the database."""
+    rid, word = data.draw(st.sampled_from(both_words))
+    for catalog in both:
+        assert catalog.search(Query(text=word, ids=(rid,))).matched == 1, (type(catalog).__name__, rid, word)
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_catalog_is_migrated_in_place(pg_dsn: str, stac_corpus: Path, version: int,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     ingest_to_pgstac([SEEDS, stac_corpus], pg_dsn)
     monkeypatch.setattr(migrate_module, "MIGRATION_BATCH", 10)  # the rows are derived over several batches
-    added = {1: [c for c, _ in TEXTS_COLUMNS], 2: [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")]}[version]
+    added = {1: [c for c, _ in TEXTS_COLUMNS], 2: [c for c, _ in TEXTS_COLUMNS if c.startswith("rank_")],
+             3: []}[version]
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # what a database of that schema holds
         if version == 1:
             conn.execute("DROP TABLE dataset_atlas.facts, dataset_atlas.cube, dataset_atlas.combos")
         conn.execute("UPDATE dataset_atlas.meta SET value = %s WHERE key = 'schema_version'", (str(version),))
-        conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
+        if added:
+            conn.execute(f"ALTER TABLE dataset_atlas.texts {', '.join(f'DROP COLUMN {c}' for c in added)}")
+        # schema 3 and before: the search text only lower-cased ("near-global"), no collection summary
+        conn.execute("UPDATE dataset_atlas.texts SET search_text = lower(search_text)"
+                     " || ' stale-' || id" + ("" if added else ", rank_id = lower(rank_id) || '-'"))
+    with pytest.raises(AtlasError, match=f"written with schema {version}, this version reads"):
+        PgstacCatalog(pg_dsn)
     install_schema(pg_dsn)
     local = LocalCatalog.from_paths([SEEDS, stac_corpus])
     catalog = PgstacCatalog(pg_dsn, results_kept=0)
     for query in [*COUNT_QUERIES, Query(text="landsat", limit=0), Query(text="冻土", limit=0)]:
         assert _counts(catalog, query) == _counts(local, query), query
     assert catalog.search(Query(text="冻土")).matched > 0  # the gram keys were filled in
-    for query in (Query(text="landsat", sort="relevance"), Query(text="sentinel 2", sort="relevance")):
-        _same(local, catalog, query)  # and the rank fields
+    for query in (Query(text="landsat", sort="relevance"), Query(text="sentinel 2", sort="relevance"),
+                  Query(text="near-global DEM", sort="relevance"), Query(text="stale")):
+        _same(local, catalog, query)  # and the rank fields, and the search text derived anew
     assert _texts_storage(pg_dsn) == {"search_text": "e", "grams": "e", "title_en_key": "m", "rank_tags": "m"}
 
 

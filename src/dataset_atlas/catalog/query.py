@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from dataset_atlas.catalog.terms import text_terms as text_terms  # the one tokenisation (re-exported)
 from dataset_atlas.errors import QueryError
 from dataset_atlas.model import BBox
 from dataset_atlas.normalize.dates import parse_date
@@ -28,7 +29,6 @@ SORT_KEYS = {
     "resolution": ("resolution_m", True), "-resolution": ("resolution_m", False),
     "size": ("size_bytes", True), "-size": ("size_bytes", False), "category": ("category", True),
 }  # fmt: skip
-_TERMS = re.compile(r'"([^"]+)"|(\S+)')
 
 def parse_bbox(text: str) -> BBox:
     """``W,S,E,N`` in degrees; west > east crosses the antimeridian."""
@@ -63,9 +63,6 @@ def parse_resolution_text(text: str) -> float:
     except ValueError as exc:
         raise QueryError(str(exc)) from exc
 
-def text_terms(text: str) -> list[str]:
-    """Search terms: words and "quoted phrases", lower-cased."""
-    return [(m.group(1) or m.group(2)).lower() for m in _TERMS.finditer(text) if (m.group(1) or m.group(2))]
 
 # Weights of what a free-text match says about a dataset: its id or whole title asked for,
 # the phrase in its title, each term in its title (as a word counts more), in its keywords or

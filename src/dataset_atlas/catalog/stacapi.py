@@ -20,7 +20,6 @@ Differences, on purpose and tested (tests/test_stac_api.py):
 from __future__ import annotations
 
 import json
-import re
 import threading
 import urllib.error
 import urllib.request
@@ -31,8 +30,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from dataset_atlas.catalog.base import CatalogSource, IngestReport, Query, SearchResult
 from dataset_atlas.catalog.local import LocalCatalog
-from dataset_atlas.catalog.query import text_terms
 from dataset_atlas.catalog.stacmap import PREFIX, record_from_collection
+from dataset_atlas.catalog.terms import term_words
 from dataset_atlas.errors import AtlasError, RecordError
 from dataset_atlas.model import DatasetRecord
 
@@ -42,23 +41,22 @@ FREE_TEXT = "collection-search#free-text"
 PAGE = 500  # collections asked for per request
 MAX_COLLECTIONS = 200_000  # a runaway `next` chain stops here
 TIMEOUT_S = 60
-_NOT_WORDS = re.compile(r"[^\w\s-]")  # what a term keeps for `q`: words and hyphens (Sentinel-2)
 
 
 def api_text(text: str) -> str | None:
     """Free text as a ``q`` that Collection Search on pgstac reads as meant (None: no word to
     look for, or a NUL, which nothing holds).
 
-    Each term's words, the terms joined by an explicit AND, a term of several words quoted as
-    a phrase: pgstac answers 500 to tsquery syntax in ``q`` (a lone ``'``, ``(``, ``:``, ``!``)
+    Each term's words (:func:`~dataset_atlas.catalog.terms.term_words`: hyphens and
+    punctuation split them, as on every backend), the terms joined by an explicit AND, a term
+    of several words (``Sentinel-2``, a "quoted phrase") quoted as a phrase: pgstac answers
+    500 to tsquery syntax in ``q`` (a lone ``'``, ``(``, ``:``, ``!``)
     and to terms joined by spaces once one of them is Chinese ("冻土 温度")."""
     if "\x00" in text:
         return None
     terms = []
-    for term in text_terms(text):
-        words = " ".join(word.strip("-") for word in _NOT_WORDS.sub(" ", term).split() if word.strip("-"))
-        if words:
-            terms.append(f'"{words}"' if " " in words else words)
+    for words in term_words(text):  # (as written: the API's full text stems the words itself)
+        terms.append(f'"{" ".join(words)}"' if len(words) > 1 else words[0])
     return " AND ".join(terms) or None
 
 

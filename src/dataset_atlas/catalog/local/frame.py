@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
+from dataset_atlas.catalog.terms import normalise, normalise_array
 from dataset_atlas.geometry import Box
 from dataset_atlas.model import DatasetRecord, Extent
 from dataset_atlas.model import encode_record as record_json_bytes
@@ -30,11 +31,24 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def search_text(record: DatasetRecord) -> str:
-    """Lower-cased text that free-text search runs over (both languages)."""
+# A STAC collection's one-line summary (Planetary Computer's): often the only place a word
+# such as "near-global" is written (Copernicus DEM)
+_SUMMARY_KEYS = ("msft:short_description",)
+
+
+def search_fields(record: DatasetRecord) -> str:
+    """The fields free text is searched in, one a line, as written (:func:`search_text` normalises them)."""
+    raw = record.raw if isinstance(record.raw, dict) else {}
+    summaries = [value for key in _SUMMARY_KEYS if isinstance(value := raw.get(key), str)]
     parts = [record.id, record.title.zh, record.title.en, record.abstract_text.zh, record.abstract_text.en,
-             record.place.zh, record.place.en, record.category, *record.keywords]
-    return "\n".join(p for p in parts if p).lower()
+             *summaries, record.place.zh, record.place.en, record.category, *record.keywords]
+    return "\n".join(p for p in parts if p)
+
+
+def search_text(record: DatasetRecord) -> str:
+    """The text that free-text search runs over (both languages), one field a line, in its
+    searchable form (:mod:`dataset_atlas.catalog.terms`)."""
+    return normalise(search_fields(record))
 
 
 def record_json(record: DatasetRecord) -> str:
@@ -63,7 +77,8 @@ def records_to_frame(records: Sequence[DatasetRecord], encoded: Sequence[bytes] 
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("search_text", "record")])
     # The two large text columns go straight into Arrow: building them through Python str
     # objects was most of the frame's cost (the record JSON is already UTF-8 from orjson).
-    frame["search_text"] = pa.array([search_text(r) for r in records], type=pa.large_string()).to_pandas()
+    texts = pa.array([search_fields(r) for r in records], type=pa.large_string())
+    frame["search_text"] = normalise_array(texts).to_pandas()
     if encoded is None:
         encoded = [record_json_bytes(r) for r in records]
     frame["record"] = pa.array(encoded, type=pa.large_binary()).cast(

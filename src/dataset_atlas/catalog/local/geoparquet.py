@@ -20,7 +20,7 @@ from dataset_atlas.catalog.base import IngestReport
 from dataset_atlas.catalog.local.frame import COLUMNS, normalize_frame_types
 from dataset_atlas.errors import IndexFileError
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: the search text in the words of catalog.terms (hyphens split, plurals folded)
 META_KEY = b"dataset_atlas"
 GEO_META = json.dumps({
     "version": "1.0.0",

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from dataset_atlas.catalog.base import Query
 from dataset_atlas.catalog.local.frame import LIST_SEP
 from dataset_atlas.catalog.query import FACETS, text_terms
+from dataset_atlas.catalog.terms import term_forms
 from dataset_atlas.geometry import lon_intervals, lon_intervals_v
 from dataset_atlas.model import BBox
 
@@ -108,11 +109,15 @@ class FrameCodes:
         return out
 
 def text_mask_scan(frame: pd.DataFrame, text: str) -> np.ndarray:
-    """Rows whose search text contains every term (substring match, so Chinese works)."""
+    """Rows whose search text contains every term in one of its forms (substring match, so
+    Chinese works; :func:`~dataset_atlas.catalog.terms.term_forms`)."""
     mask = np.ones(len(frame), dtype=bool)
     haystack = frame["search_text"]
     for term in text_terms(text):
-        mask &= haystack.str.contains(term, regex=False).to_numpy(dtype=bool)
+        found = np.zeros(len(frame), dtype=bool)
+        for form in term_forms(term):
+            found |= haystack.str.contains(form, regex=False).to_numpy(dtype=bool)
+        mask &= found
     return mask
 
 

@@ -17,6 +17,7 @@ from dataset_atlas.catalog.query import (
     text_terms,
     word_pattern,
 )
+from dataset_atlas.catalog.terms import normalise_array
 from dataset_atlas.errors import QueryError
 
 
@@ -63,10 +64,11 @@ def _text_column(frame: pd.DataFrame, column: str, positions: np.ndarray | None)
 
 
 def rank_fields(frame: pd.DataFrame, positions: np.ndarray | None = None) -> dict[str, pa.Array]:
-    """The :data:`RANK_FIELDS` of each row (or each row at ``positions``), lower-cased."""
+    """The :data:`RANK_FIELDS` of each row (or each row at ``positions``), normalised as the
+    search text is (:func:`~dataset_atlas.catalog.terms.normalise_array`)."""
 
     def lower(column: str) -> pa.Array:
-        return pc.utf8_lower(_text_column(frame, column, positions))
+        return normalise_array(_text_column(frame, column, positions))
 
     tags = pc.binary_join_element_wise(lower("keywords"), lower("category"), pa.scalar("\n", pa.large_string()))
     return {"id": lower("id"), "title_en": lower("title_en"), "title_zh": lower("title_zh"), "tags": tags}
@@ -76,7 +78,7 @@ def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | Non
     """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
 
     Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``
-    (lower-cased at ingest).
+    (normalised at ingest).
     """
     terms = text_terms(text)
     scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.int64)

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset_atlas.catalog.query import text_terms
+from dataset_atlas.catalog.terms import term_forms
 
 BLOCK_ROWS = 32
 BUCKETS = 1 << 16
@@ -186,10 +187,12 @@ class TextIndex:
         return np.asarray(found, dtype=np.intp)
 
     def __call__(self, text: str) -> np.ndarray:
-        """Mask of rows containing every term of ``text`` (words and "quoted phrases")."""
+        """Mask of rows containing every term of ``text`` (words and "quoted phrases"), each
+        in one of its forms (:func:`~dataset_atlas.catalog.terms.term_forms`)."""
         mask = np.ones(self.size, dtype=bool)
         for term in text_terms(text):
             keep = np.zeros(self.size, dtype=bool)
-            keep[self.term_rows(term)] = True
+            for form in term_forms(term):  # (each form a literal: the cache and its bounds hold per form)
+                keep[self.term_rows(form)] = True
             mask &= keep
         return mask

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from dataset_atlas.catalog.local.frame import search_fields
 from dataset_atlas.catalog.pgstac.rows import derive_facts, text_keys, text_keys_table
 from dataset_atlas.catalog.pgstac.schema import (
     FACT_COLUMNS,
@@ -20,6 +21,8 @@ from dataset_atlas.catalog.pgstac.schema import (
     sql_file,
 )
 from dataset_atlas.catalog.query import SEARCH_TEXT
+from dataset_atlas.catalog.terms import normalise_array
+from dataset_atlas.model import DatasetRecord
 
 if TYPE_CHECKING:
     import psycopg
@@ -28,23 +31,27 @@ MIGRATION_BATCH = 5000  # texts rows a migration derives keys for at a time
 
 
 def fill_text_keys(cur: psycopg.Cursor[Any]) -> None:
-    """Compute the gram keys and rank fields of texts written before they existed (migration)."""
+    """Derive the search text, gram keys and rank fields of the texts rows that lack them (a
+    migration marks them so) from each record stored in its collection, as ingest does."""
+    import pyarrow as pa
     from psycopg import sql
 
     cur.execute(text_keys_table("atlas_keys") + sql.SQL(" ON COMMIT DROP"))
-    derived = TEXT_KEYS[1:]
     after = ""  # in id order (each batch starts where the last one stopped, not at the first row)
-    while rows := cur.execute("SELECT t.id, t.search_text, r.title_en, r.title_zh, r.keywords, r.category "
-                              "FROM dataset_atlas.texts AS t JOIN dataset_atlas.records AS r USING (id) "
+    while rows := cur.execute("SELECT t.id, c.content -> 'atlas:record', r.title_en, r.title_zh, r.keywords, "
+                              "r.category FROM dataset_atlas.texts AS t JOIN dataset_atlas.records AS r USING (id) "
+                              "JOIN pgstac.collections AS c ON c.id = t.id "
                               "WHERE t.id > %s AND (t.grams IS NULL OR t.rank_id IS NULL) "
                               "ORDER BY t.id LIMIT %s", (after, MIGRATION_BATCH)).fetchall():
         after = rows[-1][0]
-        frame = pd.DataFrame(rows, columns=["id", SEARCH_TEXT, "title_en", "title_zh", "keywords", "category"])
+        frame = pd.DataFrame(rows, columns=["id", "record", "title_en", "title_zh", "keywords", "category"])
+        fields = [search_fields(DatasetRecord.from_dict(record)) for record in frame.pop("record")]
+        frame[SEARCH_TEXT] = normalise_array(pa.array(fields, pa.large_string())).to_pylist()
         with cur.copy(f"COPY atlas_keys (id, {', '.join(TEXT_KEYS)}) FROM STDIN") as copy:
             for row in text_keys(frame):
                 copy.write_row(row)
-        cur.execute(f"UPDATE dataset_atlas.texts AS t SET ({', '.join(derived)}) = "
-                    f"ROW({columns('k', derived)}) FROM atlas_keys AS k WHERE k.id = t.id")
+        cur.execute(f"UPDATE dataset_atlas.texts AS t SET ({', '.join(TEXT_KEYS)}) = "
+                    f"ROW({columns('k', TEXT_KEYS)}) FROM atlas_keys AS k WHERE k.id = t.id")
         cur.execute("TRUNCATE atlas_keys")
 
 

@@ -16,6 +16,7 @@ from dataset_atlas.catalog.base import Query
 from dataset_atlas.catalog.local.frame import COLUMNS
 from dataset_atlas.catalog.pgstac.grams import term_gram
 from dataset_atlas.catalog.query import MAX_MENTIONS, SEARCH_TEXT, score_parts, text_terms, word_pattern
+from dataset_atlas.catalog.terms import term_forms
 
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
 MATCHES_NOTHING = "FALSE"
@@ -129,16 +130,20 @@ def where_clauses(query: Query, *, table: str = "records") -> dict[str, Clause]:
         likes: list[str] = []
         texts: dict[str, Any] = {}
         for i, term in enumerate(terms):
-            gram = term_gram(term)
-            if gram is not None:  # 冻土, 冰: exact through the gram index
-                texts[f"text_{i}"] = [gram]
-                likes.append(f"grams @> %(text_{i})s::int8[]")
-            elif len(term) >= TRIGRAM:
-                texts[f"text_{i}"] = _like(term)
-                likes.append(f"search_text LIKE %(text_{i})s")
-            else:  # short ASCII ("co", "5"): nothing to look up, a scan of the texts
-                texts[f"text_{i}"] = term
-                likes.append(f"strpos(search_text, %(text_{i})s) > 0")
+            forms: list[str] = []  # any form of the term (terms.term_forms), as the local index
+            for j, form in enumerate(term_forms(term)):
+                key = f"text_{i}_{j}"
+                gram = term_gram(form)
+                if gram is not None:  # 冻土, 冰: exact through the gram index
+                    texts[key] = [gram]
+                    forms.append(f"grams @> %({key})s::int8[]")
+                elif len(form) >= TRIGRAM:
+                    texts[key] = _like(form)
+                    forms.append(f"search_text LIKE %({key})s")
+                else:  # short ASCII ("co", "5"): nothing to look up, a scan of the texts
+                    texts[key] = form
+                    forms.append(f"strpos(search_text, %({key})s) > 0")
+            likes.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
         conds["text"] = Clause(f"({' AND '.join(likes)})", texts)
     return conds
 

@@ -34,7 +34,7 @@ from dataset_atlas.catalog.pgstac.query import (
     unpack_pairs,
     where_clauses,
 )
-from dataset_atlas.catalog.pgstac.schema import connect
+from dataset_atlas.catalog.pgstac.schema import SCHEMA_VERSION, connect
 from dataset_atlas.catalog.query import FACETS, SORT_KEYS, text_terms
 from dataset_atlas.catalog.stacmap import record_from_collection
 from dataset_atlas.errors import AtlasError, QueryError
@@ -121,6 +121,12 @@ class PgstacCatalog:
             if not ready:
                 raise AtlasError(f"{self.source.display}: no Dataset Atlas catalog in this database yet; "
                                  "create it with `dataset-atlas ingest PATH --catalog URL`")
+            stored = cur.execute("SELECT value::text::int FROM dataset_atlas.meta "
+                                 "WHERE key = 'schema_version'").fetchone()
+            if stored is not None and stored[0] < SCHEMA_VERSION:  # (its search text would not match queries)
+                raise AtlasError(f"{self.source.display}: the catalog was written with schema {stored[0]}, this "
+                                 f"version reads {SCHEMA_VERSION}; the next `dataset-atlas ingest PATH --catalog URL` "
+                                 "migrates it")
             last = cur.execute("SELECT value FROM dataset_atlas.meta WHERE key = 'last_ingest'").fetchone()
         self.report = IngestReport.from_dict(last[0]) if last else IngestReport()
 

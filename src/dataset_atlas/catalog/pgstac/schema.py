@@ -19,7 +19,9 @@ from dataset_atlas.errors import AtlasError
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA_VERSION = 3  # 2: combos, facts and cube (facet counts); 3: rank fields (relevance in SQL)
+# 2: combos, facts and cube (facet counts); 3: rank fields (relevance in SQL); 4: the search
+# text and rank fields in the words of catalog.terms (hyphens split, plurals folded), re-derived
+SCHEMA_VERSION = 4
 LOCK_KEY = 0x41544C4153  # advisory lock taken while installing the schema ("ATLAS")
 INGEST_LOCK_KEY = LOCK_KEY + 1  # held by the ingest writing, for its whole transaction
 
