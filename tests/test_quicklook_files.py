@@ -127,3 +127,71 @@ def test_render_refuses_impossible_paths_with_a_raster_error(tmp_path):
         render_quicklook(tmp_path / "a\x00b.tif")
     with pytest.raises(RasterError, match="File name too long"):
         render_quicklook(tmp_path / ("y" * 300 + ".tif"))
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    # (day, ascending, GHz, polarisation, grid, satellite)
+    ("China-EASE-N07-ML1978298A.18H", ("1978-10-25", True, "18", "H", "ML", "Nimbus-7 SMMR")),
+    ("China-EASE-N07-ML1978299D.37V", ("1978-10-26", False, "37", "V", "ML", "Nimbus-7 SMMR")),
+    ("China-EASE-N07-MH1987232A.06V", ("1987-08-20", True, "6.6", "V", "MH", "Nimbus-7 SMMR")),
+    ("China-EASE-N07-ML1980366D.10H", ("1980-12-31", False, "10.7", "H", "ML", "Nimbus-7 SMMR")),  # a leap year
+    ("China-EASE-N07-ML1978001A.21H", ("1978-01-01", True, "21", "H", "ML", "Nimbus-7 SMMR")),
+    ("sub/dir/china-ease-n07-ml1978298a.18h", ("1978-10-25", True, "18", "H", "ML", "Nimbus-7 SMMR")),
+    ("ID2-F11-NL1995032D.19V", ("1995-02-01", False, "19", "V", "NL", None)),  # SSM/I: no SMMR table
+    ("ML1978301A.06H", ("1978-10-28", True, "6", "H", "ML", None)),  # no satellite: the channel as named
+    ("China-EASE-N07-ML1978366A.18H", None),  # 1978 has 365 days: no label beats a wrong day
+    ("China-EASE-N07-ML1978000A.18H", None),
+    ("China-EASE-N07-ML1978298X.18H", None),  # neither ascending nor descending
+    ("China-EASE-N07-ML1978298A.18H.jpg", None), ("China-EASE-N07-ML1978298A.18H.met", None),
+    ("AK_CALC-2020.tif", None), ("", None),
+])
+def test_ease_grid_file_names_decoded(name, expected):
+    from dataset_atlas.quicklook.filenames import decode_ease_name
+
+    parts = decode_ease_name(name)
+    if expected is None:
+        assert parts is None
+        return
+    assert parts is not None
+    assert (parts.day.isoformat(), parts.ascending, parts.ghz, parts.polarisation, parts.grid,
+            parts.satellite) == expected
+
+
+@pytest.mark.parametrize(("lang", "name", "label"), [
+    ("en", "China-EASE-N07-ML1978298A.18H", "1978-10-25 · ascending · 18 GHz H"),
+    ("zh", "China-EASE-N07-ML1978298A.18H", "1978-10-25 · 升轨 · 18 GHz 水平极化"),
+    ("en", "China-EASE-N07-ML1978299D.37V", "1978-10-26 · descending · 37 GHz V"),
+    ("zh", "China-EASE-N07-ML1978299D.37V", "1978-10-26 · 降轨 · 37 GHz 垂直极化"),
+    ("en", "AK_CALC-2020.tif", ""),
+])
+def test_file_labels_in_both_languages(lang, name, label):
+    from dataset_atlas.ui.detail import file_caption, file_label
+
+    assert file_label(name, lang) == label
+    assert file_caption(name, lang) == (f"{label} · {name}" if label else name)  # the name stays visible
+
+
+def _file(name: str, previewable: bool = True):
+    from dataset_atlas.quicklook import DataFile
+
+    return DataFile(name=name, path=Path("/data") / name, size=1, format="x", previewable=previewable)
+
+
+def test_the_chosen_file_or_the_first_previewable_one():
+    from dataset_atlas.quicklook.files import choose_file
+
+    files = [_file("a.txt", previewable=False), _file("b.18H"), _file("c.37V")]
+    assert choose_file(files, None) == (files[1], False)
+    assert choose_file(files, "c.37V") == (files[2], False)
+    assert choose_file(files, "gone.37V") == (files[1], True)  # unknown: the first, and the page says so
+    assert choose_file(files, "a.txt") == (files[1], True)  # not previewable: nothing to show of it
+    assert choose_file([], "x") == (None, True) and choose_file([], None) == (None, False)
+
+
+def test_the_map_draws_the_chosen_file_first_then_the_rest_up_to_the_limit():
+    from dataset_atlas.quicklook.files import overlay_files
+
+    files = [_file(n) for n in ("a", "b", "c", "d", "e")] + [_file("z", previewable=False)]
+    assert [f.name for f in overlay_files(files, files[3], 3)] == ["d", "a", "b"]
+    assert [f.name for f in overlay_files(files, None, 2)] == ["a", "b"]
+    assert [f.name for f in overlay_files(files, files[0], 9)] == ["a", "b", "c", "d", "e"]

@@ -25,10 +25,23 @@ def test_round_trip_through_the_url() -> None:
     state = ViewState(lang="en", text="冻土 permafrost", start=date(2010, 1, 1), end=date(2020, 6, 30),
                       categories=("冻土", "基础地理"), res_min=10.0, res_max=1000.0, time_resolutions=("daily",),
                       access=("open-access",), formats=("GeoTIFF",), bbox=(170.0, 50.0, -170.0, 70.0),
-                      selected="abc", sort="-start", basemap="osm", page=3, overlay=False, opacity=0.5)
+                      selected="abc", file="China-EASE-N07-ML1978299D.37V", sort="-start", basemap="osm", page=3,
+                      overlay=False, opacity=0.5)
     params = params_from_state(state)
     assert params["cat"] == ["冻土", "基础地理"] and params["bbox"] == "170,50,-170,70"
+    assert params["file"] == "China-EASE-N07-ML1978299D.37V"
     assert state_from_params(params) == state
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("China-EASE-N07-ML1978298A.18H", "China-EASE-N07-ML1978298A.18H"),
+    ("sub/folder/a.tif", "sub/folder/a.tif"),  # a name relative to the dataset's folder
+    ("", None), ("x" * 5000, "x" * 1000),  # empty is no choice; a huge value is cut, never an error
+])
+def test_the_file_to_preview_is_in_the_url(value: str, expected: str | None) -> None:
+    """Back and a shared link restore the chosen file; whether the dataset has it is the page's check."""
+    assert state_from_params({"id": "abc", "file": value}).file == expected
+    assert "file" not in params_from_state(ViewState(selected="abc"))  # the first file: a short link
 
 
 def test_defaults_make_an_empty_url() -> None:

@@ -141,3 +141,22 @@ def find_data_files(
                 owned.add(f)  # orphan metadata files are not data
     files = [_describe(f, found[f], by_folder[f.parent]) for f in found if f not in owned]
     return sorted(files, key=lambda d: d.name)
+
+
+def choose_file(files: Sequence[DataFile], wanted: str | None) -> tuple[DataFile | None, bool]:
+    """The previewable file named ``wanted`` (a name from the URL), else the first previewable one.
+
+    The flag is True when ``wanted`` names no previewable file of this dataset: the page says
+    so instead of silently showing another file.
+    """
+    previewable = [f for f in files if f.previewable]
+    for f in previewable:
+        if wanted is not None and f.name == wanted:
+            return f, False
+    return (previewable[0] if previewable else None), wanted is not None
+
+
+def overlay_files(files: Sequence[DataFile], chosen: DataFile | None, limit: int) -> list[DataFile]:
+    """The previewable files to draw on a map, at most ``limit``: ``chosen`` first, then the rest in order."""
+    rest = [f for f in files if f.previewable and f != chosen]
+    return ([chosen] if chosen is not None else []) + rest[: max(0, limit - (chosen is not None))]

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -40,7 +41,7 @@ from dataset_atlas.ui.controls import (
     set_pending,
 )
 from dataset_atlas.ui.data import get_catalog, overview, quicklook
-from dataset_atlas.ui.detail import overlay_looks, render_detail
+from dataset_atlas.ui.detail import file_caption, overlay_looks, render_detail
 from dataset_atlas.ui.errors import guarded, show_error
 from dataset_atlas.ui.exports import render_export
 from dataset_atlas.ui.i18n import category_label, t, value_label
@@ -124,7 +125,7 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
     """
     lang = state.lang
     epsg = int(state.proj)
-    looks = _looks_in(overlay_looks(record), epsg) if record is not None else []
+    looks = _looks_in(overlay_looks(record, state.file), epsg) if record is not None else []
     ss = st.session_state
     frame = result.frame
     session, box = framing_box(_map_session(), record.id if record is not None else None,
@@ -141,12 +142,15 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
         options = MapOptions(lang=lang, selected_id=state.selected, max_features=MAX_FEATURES, view=view,
                              basemap=state.basemap, category_order=order, epsg=epsg)  # type: ignore[arg-type]
         parts = build_map_parts(frame, options)
-        for look in looks if state.overlay else []:
-            name = look.source.rsplit("/", 1)[-1]
+        for name, look in looks if state.overlay else []:
             if epsg == WORLD and look.overlay_bounds is not None:
-                add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds, opacity=state.opacity, name=name)
+                layer: Any = add_quicklook_overlay(parts.features, look.rgba, look.overlay_bounds,
+                                                   opacity=state.opacity, name=name)
             elif epsg != WORLD:
-                add_polar_quicklook_overlay(parts.features, look, epsg, opacity=state.opacity, name=name)
+                layer = add_polar_quicklook_overlay(parts.features, look, epsg, opacity=state.opacity, name=name)
+            else:
+                continue
+            layer.options["alt"] = file_caption(name, lang)  # the image says which file it is (as the panel)
         if state.bbox is not None:
             add_area_outline(parts.features, state.bbox, epsg)
         ret = st_folium(parts.map, feature_group_to_add=parts.features, key=map_key, height=MAP_HEIGHT,
@@ -202,7 +206,7 @@ def _choices(listed: Chooser | None, lang: str, selected: str | None) -> None:
         select(choice)
 
 
-def _looks_in(looks: list[Quicklook], epsg: int) -> list[Quicklook]:
+def _looks_in(looks: list[tuple[str, Quicklook]], epsg: int) -> list[tuple[str, Quicklook]]:
     """The selected dataset's quicklooks rendered in the map's projection (polar: re-rendered, cached).
 
     A quicklook the polar map cannot show (the other hemisphere) is left out; the detail
@@ -211,10 +215,10 @@ def _looks_in(looks: list[Quicklook], epsg: int) -> list[Quicklook]:
     if epsg == WORLD:
         return looks
     out = []
-    for look in looks:
+    for name, look in looks:
         try:
             stat = Path(look.source).stat()
-            out.append(quicklook(look.source, stat.st_size, stat.st_mtime_ns, crs=f"EPSG:{epsg}"))
+            out.append((name, quicklook(look.source, stat.st_size, stat.st_mtime_ns, crs=f"EPSG:{epsg}")))
         except (AtlasError, OSError):
             continue
     return out
@@ -331,7 +335,8 @@ def render_browse() -> None:
         with map_col:
             render_map(record, state, result, order)
         with side_col:
-            guarded(record.id, lang, lambda: render_detail(record, lang, compact=True, on_open=open_dataset_page))
+            guarded(record.id, lang, lambda: render_detail(record, lang, compact=True, on_open=open_dataset_page,
+                                                           file=state.file))
     tab_results, tab_time, tab_export = st.tabs([t("results", lang), t("timeline", lang), t("export", lang)])
     with tab_results:
         render_results(state, result)

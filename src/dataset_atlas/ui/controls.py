@@ -129,8 +129,12 @@ def set_pending(**fields: Any) -> None:
 
 
 def select(record_id: str | None) -> None:
-    """Select a dataset (or none) and rerun."""
-    set_pending(selected=record_id)
+    """Select a dataset (or none) and rerun; another dataset starts on its first file."""
+    current = st.session_state.get(_VIEW)
+    if current is not None and current.selected == record_id:
+        set_pending(selected=record_id)
+    else:
+        set_pending(selected=record_id, file=None)
     st.rerun()
 
 
@@ -282,7 +286,7 @@ def write_url(state: ViewState) -> None:
 def _clear_filters() -> None:
     ss = st.session_state
     set_pending(**{f.name: getattr(ss[_VIEW].cleared(), f.name) for f in dataclasses.fields(ViewState)
-                   if f.name not in ("view", "lang", "basemap", "sort", "selected", "overlay", "opacity")})
+                   if f.name not in ("view", "lang", "basemap", "sort", "selected", "file", "overlay", "opacity")})
     ss["w_use_view"] = False
 
 

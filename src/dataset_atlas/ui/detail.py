@@ -11,7 +11,6 @@ import html
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,11 @@ from dataset_atlas.errors import AtlasError
 from dataset_atlas.maps import build_extent_map
 from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook
+from dataset_atlas.quicklook.filenames import decode_ease_name
+from dataset_atlas.quicklook.files import choose_file, overlay_files
+from dataset_atlas.ui.controls import set_pending
 from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
-from dataset_atlas.ui.errors import show_error
+from dataset_atlas.ui.errors import plain, show_error
 from dataset_atlas.ui.i18n import access_words, category_label, t, value_label
 from dataset_atlas.ui.state import resolution_label
 
@@ -169,20 +171,40 @@ def histogram_frame(look: Quicklook) -> pd.DataFrame | None:
     return pd.DataFrame({"value": np.round((edges[:-1] + edges[1:]) / 2, decimals), "pixels": hist["counts"]})
 
 
-def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
-    """Quicklooks of the dataset's previewable files (errors kept to show, not raised)."""
-    out: list[Quicklook | AtlasError] = []
-    for f in files if files is not None else data_files(record):
-        if not f.previewable or len(out) >= MAX_OVERLAYS:
+def file_label(name: str, lang: str) -> str:
+    """What a file holds, read from its name (SMMR: "1978-10-25 · ascending · 18 GHz H"); "" if it says nothing."""
+    parts = decode_ease_name(name)
+    if parts is None:
+        return ""
+    return " · ".join((parts.day.isoformat(), t("pass_A" if parts.ascending else "pass_D", lang),
+                       f"{parts.ghz} GHz {t('pol_' + parts.polarisation, lang)}"))
+
+
+def file_caption(name: str, lang: str) -> str:
+    """A file as the chooser, the preview and the map layer name it: its content, then its name."""
+    label = file_label(name, lang)
+    return f"{label} · {name}" if label else name
+
+
+def file_quicklooks(files: list[DataFile], limit: int | None = None) -> list[tuple[DataFile, Quicklook | AtlasError]]:
+    """Each previewable file with its quicklook (or the error to show; never raised), at most ``limit``."""
+    out: list[tuple[DataFile, Quicklook | AtlasError]] = []
+    for f in files:
+        if not f.previewable or (limit is not None and len(out) >= limit):
             continue
         try:
             stat = f.path.stat()
-            out.append(quicklook(str(f.path), stat.st_size, stat.st_mtime_ns))
+            out.append((f, quicklook(str(f.path), stat.st_size, stat.st_mtime_ns)))
         except AtlasError as exc:
-            out.append(exc)
+            out.append((f, exc))
         except OSError as exc:
-            out.append(AtlasError(f"{f.name}: {exc.strerror or exc}"))
+            out.append((f, AtlasError(f"{f.name}: {exc.strerror or exc}")))
     return out
+
+
+def record_quicklooks(record: DatasetRecord, files: list[DataFile] | None = None) -> list[Quicklook | AtlasError]:
+    """Quicklooks of the dataset's first previewable files, as many as a map draws (errors kept to show)."""
+    return [look for _, look in file_quicklooks(files if files is not None else data_files(record), MAX_OVERLAYS)]
 
 
 def without_data_root(exc: AtlasError, root: Path | None, lang: str) -> AtlasError:
@@ -200,8 +222,17 @@ def without_data_root(exc: AtlasError, root: Path | None, lang: str) -> AtlasErr
     return out
 
 
-def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> None:
-    """The data files and their previews (image, legend, statistics)."""
+PREVIEWS_PER_PAGE = 12  # the dataset page's previews per page (4 rows of 3)
+
+
+def _choose(key: str, first: str) -> None:
+    """The file chooser's callback: the choice goes into the view state (and so the URL)."""
+    name = st.session_state.get(key)
+    set_pending(file=None if name == first else name)  # the first file is the default: a short link
+
+
+def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool, file: str | None = None) -> None:
+    """The data files and their previews: the chosen ``file`` (compact panel) or all of them, by pages."""
     st.subheader(t("quicklook", lang))
     root = data_root()
     try:
@@ -213,45 +244,74 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool) -> Non
         st.caption(t("no_files", lang) if root else t("no_data_root", lang))
         return
     previewable = [f for f in files if f.previewable]
-    if compact and len(previewable) > 1:  # SMMR has 48 files: let the reader pick one
-        names = [f.name for f in previewable]
-        chosen = st.selectbox(t("preview_file", lang, n=len(names)), names, key=f"ql_file_{record.id}")
-        looks = record_quicklooks(record, [f for f in previewable if f.name == chosen])
-    else:
-        looks = record_quicklooks(record, files)
-    for look in looks[: 1 if compact else len(looks)]:
-        if isinstance(look, AtlasError):
-            show_error(without_data_root(look, root, lang), lang)
-            continue
-        name = look.source.rsplit("/", 1)[-1]
-        c1, c2 = st.columns([3, 2]) if not compact else (st.container(), st.container())
-        c1.image(look.preview_png_bytes(), caption=name, width="stretch")
-        with c2:
-            if look.synthetic:
-                st.caption("⚠ " + t("synthetic", lang))
-            st.html(legend_block(look, lang))
-            line = _stats_line(look, lang)
-            if line:
-                st.caption(f"{t('stats', lang)}: {line}")
-            if look.grid_note:  # how the file was read: for the curious, folded away
-                with st.expander(t("how_read", lang)):
-                    st.code(look.grid_note, language=None, wrap_lines=True)  # the reader's technical note
-            histogram = histogram_frame(look)
-            if not compact and histogram is not None:
-                value, pixels = t("hist_value", lang), t("hist_pixels", lang)
-                st.bar_chart(histogram.rename(columns={"value": value, "pixels": pixels}), x=value, y=pixels,
-                             height=140)
-    if not compact:
-        st.markdown(f"**{t('data_files', lang)}**")
-        st.dataframe(
-            [
-                {t("file_name", lang): f.name, t("size", lang): _size(f.size), t("formats", lang): f.format,
-                 t("previewable", lang): f.previewable}
-                for f in files
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+    if compact:
+        chosen, unknown = choose_file(files, file)
+        if unknown:
+            st.caption(t("file_not_found", lang, name=plain(file)))
+        if chosen is not None and len(previewable) > 1:  # SMMR has 48 files: let the reader pick one
+            key = f"ql_file_{record.id}"
+            # Set from the view state every run: Back, a deep link or another language must show it.
+            st.session_state[key] = chosen.name
+            captions = {f.name: file_caption(f.name, lang) for f in previewable}
+            st.selectbox(t("preview_file", lang, n=len(previewable)), list(captions), key=key,
+                         format_func=lambda n: captions.get(n, n), on_change=_choose,
+                         args=(key, previewable[0].name))
+        for f, look in file_quicklooks([chosen] if chosen is not None else []):
+            _preview(f, look, lang, root, wide=False)
+        return
+    shown = previewable
+    if len(previewable) > PREVIEWS_PER_PAGE:
+        pages = -(-len(previewable) // PREVIEWS_PER_PAGE)
+        page = int(st.number_input(t("preview_page", lang), min_value=1, max_value=pages, step=1,
+                                   key=f"ql_page_{record.id}"))
+        shown = previewable[(page - 1) * PREVIEWS_PER_PAGE: page * PREVIEWS_PER_PAGE]
+        first = (page - 1) * PREVIEWS_PER_PAGE + 1
+        st.caption(t("previews_shown", lang, a=first, b=first + len(shown) - 1, n=len(previewable)))
+    looks = file_quicklooks(shown)
+    if len(looks) == 1:
+        _preview(*looks[0], lang, root, wide=True)
+    all_synthetic = bool(looks) and all(not isinstance(look, AtlasError) and look.synthetic for _, look in looks)
+    if len(looks) > 1 and all_synthetic:
+        st.caption("⚠ " + t("synthetic", lang))  # said once, not under each of twelve pictures
+    for row in range(0, len(looks) if len(looks) > 1 else 0, 3):  # a grid: channels and days side by side
+        for column, (f, look) in zip(st.columns(3), looks[row: row + 3], strict=False):
+            with column:
+                _preview(f, look, lang, root, wide=False, histogram=True, synthetic_note=not all_synthetic)
+    st.markdown(f"**{t('data_files', lang)}**")
+    st.dataframe(
+        [
+            {t("file_name", lang): f.name, t("file_content", lang): file_label(f.name, lang),
+             t("size", lang): _size(f.size), t("formats", lang): f.format, t("previewable", lang): f.previewable}
+            for f in files
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _preview(f: DataFile, look: Quicklook | AtlasError, lang: str, root: Path | None, *, wide: bool,
+             histogram: bool | None = None, synthetic_note: bool = True) -> None:
+    """One file's preview: picture (captioned with what it holds), legend, statistics, histogram."""
+    if isinstance(look, AtlasError):
+        show_error(without_data_root(look, root, lang), lang)
+        return
+    c1, c2 = st.columns([3, 2]) if wide else (st.container(), st.container())
+    c1.image(look.preview_png_bytes(), caption=file_caption(f.name, lang), width="stretch")
+    with c2:
+        if look.synthetic and synthetic_note:
+            st.caption("⚠ " + t("synthetic", lang))
+        st.html(legend_block(look, lang))
+        line = _stats_line(look, lang)
+        if line:
+            st.caption(f"{t('stats', lang)}: {line}")
+        if look.grid_note:  # how the file was read: for the curious, folded away
+            with st.expander(t("how_read", lang)):
+                st.code(look.grid_note, language=None, wrap_lines=True)  # the reader's technical note
+        frame = histogram_frame(look)
+        if (wide if histogram is None else histogram) and frame is not None:
+            value, pixels = t("hist_value", lang), t("hist_pixels", lang)
+            st.bar_chart(frame.rename(columns={"value": value, "pixels": pixels}), x=value, y=pixels,
+                         height=140 if wide else 160)
 
 
 _CITATION_TABS = {"text": "cite_text", "bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
@@ -275,9 +335,10 @@ def render_citation(record: DatasetRecord, lang: str) -> None:
 
 
 def render_detail(
-    record: DatasetRecord, lang: str, *, compact: bool = False, on_open: Callable[[], None] | None = None
+    record: DatasetRecord, lang: str, *, compact: bool = False, on_open: Callable[[], None] | None = None,
+    file: str | None = None,
 ) -> None:
-    """The detail view of one record; ``compact`` for the Browse side panel."""
+    """The detail view of one record; ``compact`` for the Browse side panel, previewing ``file``."""
     st.html(_CSS)
     st.html(
         f"<h3 style='margin:0 0 .3rem 0'>{_e(record.title.get(lang))}</h3>"
@@ -295,7 +356,7 @@ def render_detail(
     st.html(f'<div class="atlas-tags">{tags}</div>')
     st.html(_facts_table(record, lang))
     if compact:
-        render_quicklooks(record, lang, compact=True)
+        render_quicklooks(record, lang, compact=True, file=file)
         return
     left, right = st.columns([3, 2])
     with left:
@@ -380,15 +441,20 @@ def render_usage(record: DatasetRecord, lang: str) -> None:
         st.code(snippet.code, language=snippet.language)
 
 
-def overlay_looks(record: DatasetRecord) -> list[Any]:
-    """Quicklooks to draw on the map for the selected dataset (errors left out)."""
+def overlay_looks(record: DatasetRecord, file: str | None = None) -> list[tuple[str, Quicklook]]:
+    """(caption, quicklook) pairs to draw on the map for the selected dataset, the chosen ``file``
+    last (on top); errors left out (the panel reports them)."""
     try:
-        looks = [look for look in record_quicklooks(record) if not isinstance(look, AtlasError) and look.bounds]
+        files = data_files(record)
+        chosen, _ = choose_file(files, file)
+        pairs = [(f, look) for f, look in file_quicklooks(overlay_files(files, chosen, MAX_OVERLAYS))
+                 if not isinstance(look, AtlasError) and look.bounds]
     except Exception:  # noqa: BLE001 - the record's own content (paths); the detail panel reports it
         return []
-    # Channels of one grid (SMMR) share a footprint: stacking them hides all but the top one.
-    distinct: dict[tuple[float, ...], Quicklook] = {}
-    for look in looks:
+    # Channels and days of one grid (SMMR) share a footprint: only the chosen one can be seen,
+    # the others hide it. Tiles of a mosaic (CALC-2020) each have their own and all stay.
+    distinct: dict[tuple[float, ...], tuple[DataFile, Quicklook]] = {}
+    for f, look in pairs:
         assert look.bounds is not None
-        distinct.setdefault(tuple(round(v, 2) for v in look.bounds), look)
-    return list(distinct.values())
+        distinct.setdefault(tuple(round(v, 2) for v in look.bounds), (f, look))
+    return [(f.name, look) for f, look in reversed(distinct.values())]

@@ -56,6 +56,7 @@ class ViewState:
     formats: tuple[str, ...] = ()
     bbox: BBox | None = None
     selected: str | None = None
+    file: str | None = None  # the selected dataset's file to preview (map and panel); None: its first
     sort: str = "relevance"  # best free-text matches first; by title without text
     basemap: str = "offline"
     proj: str = "3857"
@@ -88,8 +89,8 @@ class ViewState:
 URL_KEYS = {
     "view": "view", "lang": "lang", "text": "q", "start": "from", "end": "to", "categories": "cat", "res_min": "rmin",
     "res_max": "rmax", "time_resolutions": "tres", "access": "access", "formats": "fmt", "bbox": "bbox",
-    "selected": "id", "sort": "sort", "basemap": "basemap", "page": "page", "overlay": "ql", "opacity": "opacity",
-    "proj": "proj",
+    "selected": "id", "file": "file", "sort": "sort", "basemap": "basemap", "page": "page", "overlay": "ql",
+    "opacity": "opacity", "proj": "proj",
 }  # fmt: skip
 
 
@@ -151,6 +152,7 @@ def state_from_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
         formats=_many(params, "fmt"),
         bbox=bbox,
         selected=_one(params, "id") or None,
+        file=(_one(params, "file") or "")[:1000] or None,  # checked against the dataset's files by the page
         sort=sort if sort in SORT_KEYS else "relevance",
         basemap=basemap if basemap in BASEMAPS else "offline",
         proj=proj if (proj := _one(params, "proj") or "3857") in PROJECTIONS else "3857",
