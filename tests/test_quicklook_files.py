@@ -195,3 +195,37 @@ def test_the_map_draws_the_chosen_file_first_then_the_rest_up_to_the_limit():
     assert [f.name for f in overlay_files(files, files[3], 3)] == ["d", "a", "b"]
     assert [f.name for f in overlay_files(files, None, 2)] == ["a", "b"]
     assert [f.name for f in overlay_files(files, files[0], 9)] == ["a", "b", "c", "d", "e"]
+
+
+def test_the_dataset_page_pages_its_previews(monkeypatch, tmp_path):
+    """Every file is previewed (not the first four): twelve per page, the rest a page on."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from dataset_atlas.demo import write_demo_data
+
+    from .conftest import ROOT
+
+    data = tmp_path / "data"
+    write_demo_data(data)
+    first = data / RID / "China-EASE-N07-ML1978298A.18H"
+    for doy in (300, 301):  # 14 previewable files
+        shutil.copy(first, first.with_name(f"China-EASE-N07-ML1978{doy}A.18H"))
+    monkeypatch.delenv("DATASET_ATLAS_INDEX", raising=False)
+    monkeypatch.setenv("DATASET_ATLAS_DATA_ROOT", str(data))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"view": "dataset", "id": RID, "lang": "en"})
+    at.run()
+    assert not at.exception
+
+    def captions() -> list[str]:
+        return [i.caption for img in at.get("image") for i in img.proto.imgs]
+
+    assert len(captions()) == 12 and "1978-10-25 · ascending · 18 GHz H · China-EASE-N07-ML1978298A.18H" in captions()
+    assert any("Previews 1–12 of 14" in c.value for c in at.caption)
+    at.number_input(key=f"ql_page_{RID}").set_value(2).run()
+    assert not at.exception
+    assert captions() == ["1978-10-27 · ascending · 18 GHz H · China-EASE-N07-ML1978300A.18H",
+                          "1978-10-28 · ascending · 18 GHz H · China-EASE-N07-ML1978301A.18H"]  # in name order
