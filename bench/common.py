@@ -88,7 +88,7 @@ def index_file(count: int, seed: int = 0) -> Path:
     from dataset_atlas.catalog.local.geoparquet import INDEX_VERSION
 
     # (the format version in the name: an index of another version would not load)
-    path = OUT / f"index-{count}-{seed}" + ("" if INDEX_VERSION == 1 else f"-v{INDEX_VERSION}") + ".parquet"
+    path = OUT / (f"index-{count}-{seed}" + ("" if INDEX_VERSION == 1 else f"-v{INDEX_VERSION}") + ".parquet")
     if not path.exists():
         LocalCatalog.from_paths([synth_dir(count, seed)]).save(path)
     return path

@@ -14,8 +14,10 @@ types, on every backend (the local index, pgstac, the STAC API client).
   substring, so a shorter query word still finds the longer form.
 * Compounds: a term of several words (a hyphenated word, a "quoted phrase") matches them
   adjacent, with one space or written together (``sea-ice``: "sea ice", "sea-ice", "seaice");
-  a single Latin word of :data:`SPLIT_MIN`–:data:`SPLIT_MAX` letters also matches written as
-  two words of at least :data:`SPLIT_PART` letters each (``seaice``: "sea ice").
+  a single Latin word that starts with one of :data:`HEADS` (the first words of the field's
+  compounds) followed by at least :data:`SPLIT_PART` letters also matches written as two words
+  (``seaice``: "sea ice"). Any split point would cost a scan of every text per split (measured:
+  "permafrost" 3.8 times slower), so only these.
 
 The rule runs as Arrow compute (RE2) over whole columns at ingest and over the few terms of a
 query, so the text and the query are normalised by the same code.
@@ -23,13 +25,16 @@ query, so the text and the query are normalised by the same code.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-SPLIT_MIN, SPLIT_MAX, SPLIT_PART = 6, 24, 3
+SPLIT_PART = 3
+HEADS = ("sea", "land", "snow", "ice", "lake", "ground", "water", "soil", "river", "rain", "sun", "air", "wind",
+         "cloud", "wet", "melt", "frost", "fire", "coast", "shore", "flood", "sand", "rock", "bed", "glacier", "sky")
 _QUOTED = re.compile(r'"([^"]+)"|(\S+)')
 # (pattern, replacement) in order, RE2 syntax (no look-around: the character after a word is
 # matched and put back)
@@ -67,7 +72,18 @@ def raw_terms(text: str) -> list[str]:
     return [m.group(1) or m.group(2) for m in _QUOTED.finditer(text) if m.group(1) or m.group(2)]
 
 
+@functools.lru_cache(maxsize=256)
+def _text_terms(text: str) -> tuple[str, ...]:
+    return tuple(_terms_of(text))
+
+
 def text_terms(text: str) -> list[str]:
+    """Search terms: each word or "quoted phrase" normalised (its words joined by one space);
+    a term without letters or digits is dropped. (Cached: every backend asks several times per query.)"""
+    return list(_text_terms(text))
+
+
+def _terms_of(text: str) -> list[str]:
     """Search terms: each word or "quoted phrase" normalised (its words joined by one space);
     a term without letters or digits is dropped."""
     import pyarrow as pa
@@ -75,7 +91,10 @@ def text_terms(text: str) -> list[str]:
     typed = raw_terms(text)
     if not typed:
         return []
-    return [term for term in normalise_array(pa.array(typed, pa.large_string()), typed=True).to_pylist() if term]
+    terms = normalise_array(pa.array(typed, pa.large_string()), typed=True).to_pylist()
+    # A NUL (a link's %00) is in no stored text (ingest replaces it): its term stays a NUL,
+    # which matches nothing on any backend, rather than a separator
+    return ["\x00" if "\x00" in raw else term for raw, term in zip(typed, terms, strict=True) if term or "\x00" in raw]
 
 
 def term_words(text: str) -> list[list[str]]:
@@ -99,6 +118,7 @@ def term_forms(term: str) -> list[str]:
     words = term.split(" ")
     if len(words) > 1:
         return [term, "".join(words)]
-    if SPLIT_MIN <= len(term) <= SPLIT_MAX and _LATIN.fullmatch(term):
-        return [term, *(f"{term[:i]} {term[i:]}" for i in range(SPLIT_PART, len(term) - SPLIT_PART + 1))]
+    if _LATIN.fullmatch(term):
+        return [term, *(f"{head} {term[len(head):]}" for head in HEADS
+                        if term.startswith(head) and len(term) - len(head) >= SPLIT_PART)]
     return [term]
