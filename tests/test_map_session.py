@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dataset_atlas.maps import polar_frame
+from dataset_atlas.maps import MapView, polar_frame
 from dataset_atlas.ui.mapsession import (
     CHOOSER_MAX,
     AreaChange,
@@ -71,6 +71,18 @@ def test_a_selected_dataset_is_framed_once_per_projection() -> None:
     assert target is None and unchanged == MapSession()
 
 
+def test_a_dataset_selected_at_world_zoom_is_framed_unless_zoomed_in_on_it() -> None:
+    world = MapView(-180.0, -85.0, 180.0, 85.0, 1.75)
+    session, target = framing_box(MapSession(), "tibet", TIBET, None, 3857, world)
+    assert target == TIBET and session.framed == ("tibet", 3857)  # a few pixels at world zoom: fit it
+    (lat, lon), zoom = view_for_bbox(TIBET)
+    close = MapView(lon - 5, lat - 3, lon + 5, lat + 3, zoom + 1)  # the person has zoomed in on it
+    session, target = framing_box(MapSession(), "tibet", TIBET, None, 3857, close)
+    assert target is None and session.framed == ("tibet", 3857)
+    elsewhere = MapView(0.0, 40.0, 10.0, 50.0, zoom + 1)  # zoomed in, but somewhere else
+    assert framing_box(MapSession(), "tibet", TIBET, None, 3857, elsewhere)[1] == TIBET
+
+
 def test_a_remounted_map_is_framed_on_the_area_once() -> None:
     area = (10.0, 10.0, 20.0, 20.0)
     assert framing_box(MapSession(), None, None, area, 3857) == (MapSession(), None)  # never remounted
@@ -104,7 +116,7 @@ def test_only_a_shape_from_the_draw_tool_is_a_drawing() -> None:
 def test_a_click_on_a_shape_selects_it_once(results: pd.DataFrame) -> None:
     events = click(35, 80, count=1, tooltip="Tibet ⟨id:tibet⟩")
     session, selected = on_click(MapSession(), events, results, 3857, None)
-    assert selected == "tibet" and session.framed == ("tibet", 3857)  # in view already: not framed again
+    assert selected == "tibet" and session.framed is None  # framed on the next run (framing_box)
     assert session.choices == ()
     assert on_click(session, events, results, 3857, "tibet") == (session, None)  # the same return: no new click
     # A click on the dataset already selected changes nothing else.

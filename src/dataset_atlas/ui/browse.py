@@ -128,8 +128,9 @@ def render_map(record: DatasetRecord | None, state: ViewState, result: SearchRes
     looks = _looks_in(overlay_looks(record, state.file), epsg) if record is not None else []
     ss = st.session_state
     frame = result.frame
+    last_view = view_from_return(ss.get(_map_session().map_key(state.proj)), epsg)  # before this run's framing
     session, box = framing_box(_map_session(), record.id if record is not None else None,
-                               record.extent.bbox if record is not None else None, state.bbox, epsg)
+                               record.extent.bbox if record is not None else None, state.bbox, epsg, last_view)
     ss[MAP_SESSION] = session
     framed = framing(box, epsg, MAP_HEIGHT)
     map_key = session.map_key(state.proj)

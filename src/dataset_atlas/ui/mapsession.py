@@ -18,7 +18,13 @@ import pandas as pd
 
 from dataset_atlas.bbox import BBox
 from dataset_atlas.geometry import WORLD
-from dataset_atlas.maps import dataset_id_from_click, datasets_at_click, is_cell_click, polar_frame
+from dataset_atlas.maps import (
+    MapView,
+    dataset_id_from_click,
+    datasets_at_click,
+    is_cell_click,
+    polar_frame,
+)
 from dataset_atlas.ui.state import bbox_from_geojson, bbox_from_leaflet_bounds, view_for_bbox
 
 MAP_KEY = "atlas_map"
@@ -65,19 +71,33 @@ class Chooser:
 
 
 def framing_box(
-    session: MapSession, record_id: str | None, record_bbox: BBox | None, area: BBox | None, epsg: int
+    session: MapSession, record_id: str | None, record_bbox: BBox | None, area: BBox | None, epsg: int,
+    view: MapView | None = None,
 ) -> tuple[MapSession, BBox | None]:
     """The box to move the map to in this run, if any.
 
-    A newly selected dataset (with an extent) is framed once per projection; later runs
-    leave the person's pan and zoom alone. A remounted map (a new generation) is framed on
-    the area filter, once.
+    A newly selected dataset (with an extent) is framed once per projection, however it was
+    selected (at world zoom a regional quicklook is a few pixels); later runs leave the
+    person's pan and zoom alone. A person already zoomed in on the extent (``view``, the
+    map's last reported view, at least as close as the framing and over the extent's
+    centre) keeps that view. A remounted map (a new generation) is framed on the area
+    filter, once.
     """
     if record_id is not None and record_bbox and session.framed != (record_id, epsg):
-        return dataclasses.replace(session, framed=(record_id, epsg)), record_bbox
+        session = dataclasses.replace(session, framed=(record_id, epsg))
+        return session, None if _zoomed_in_on(view, record_bbox, epsg) else record_bbox
     if session.generation and session.framed_generation != session.generation:
         return dataclasses.replace(session, framed_generation=session.generation), area
     return session, None
+
+
+def _zoomed_in_on(view: MapView | None, bbox: BBox, epsg: int) -> bool:
+    """Whether the world map's ``view`` is already as close as framing ``bbox`` and over its centre."""
+    if view is None or epsg != WORLD:
+        return False
+    (lat, lon), zoom = view_for_bbox(bbox)
+    lon_in = view.west <= lon <= view.east if view.west <= view.east else (lon >= view.west or lon <= view.east)
+    return view.zoom >= zoom and view.south <= lat <= view.north and lon_in
 
 
 def framing(bbox: BBox | None, epsg: int, height_px: int) -> dict[str, Any]:
@@ -110,7 +130,7 @@ def on_click(
     A click on a shape selects it (its hidden id says which; a shared outline has none), a
     click on one dataset's extent selects that one; a click on a count cell selects nothing
     (the map zooms into the cell by itself). The end of a rectangle drawn with the draw tool
-    is not a click. The dataset selected by a click is not framed again (it is in view).
+    is not a click.
     """
     point = events.get("last_clicked")
     key = (json.dumps(point, sort_keys=True), events.get("last_object_clicked_count"))
@@ -131,7 +151,7 @@ def on_click(
         clicked = ids[0]
     if not clicked or clicked == selected:
         return session, None
-    return dataclasses.replace(session, framed=(clicked, epsg)), clicked
+    return session, clicked  # framed on the next run (framing_box) unless zoomed in on it
 
 
 def chooser(ids: Sequence[str], frame: pd.DataFrame, lang: str, selected: str | None,
