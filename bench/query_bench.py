@@ -21,9 +21,10 @@ import pyarrow as pa
 from common import Figure, index_file, paired_medians, table
 
 from dataset_atlas.catalog import LocalCatalog, Query
+from dataset_atlas.catalog.glossary import expanded_forms
 from dataset_atlas.catalog.local.geoparquet import load_index
 from dataset_atlas.catalog.local.textindex import TextIndex
-from dataset_atlas.catalog.query import FACETS, text_terms
+from dataset_atlas.catalog.query import FACETS
 
 AREA = (90.0, 30.0, 110.0, 45.0)
 QUERIES: dict[str, Query] = {
@@ -85,8 +86,8 @@ def where(query: Query, skip: str | None = None) -> str:
         cond.append(f"category IN ({', '.join(map(_lit, query.categories))})")
     if query.formats and skip != "formats":
         cond.append(f"len(list_intersect(string_split(formats, chr(31)), [{', '.join(map(_lit, query.formats))}])) > 0")
-    for term in text_terms(query.text):
-        cond.append(f"contains(search_text, {_lit(term)})")
+    for forms in expanded_forms(query.text):  # each term in any of its forms or its glossary translations'
+        cond.append("(" + " OR ".join(f"contains(search_text, {_lit(form)})" for form in forms) + ")")
     return " AND ".join(cond) or "TRUE"
 
 

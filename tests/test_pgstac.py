@@ -636,3 +636,20 @@ def test_a_record_deleted_between_a_text_querys_statements_is_left_out(pg_dsn: s
     monkeypatch.setattr(PgstacCatalog, "_copy_frame", staticmethod(delete_then_read))
     got = list(catalog.search(Query(text="landsat", sort="relevance")).frame["id"])
     assert got == before[1:]  # the others, in their order; no row shown twice
+
+
+@pytest.mark.parametrize("text", ["高程", "合成孔径雷达", "permafrost", "DEM", "soil moisture", "冻土 elevation",
+                                  '"sea ice"', "Permafrost zzqx"])
+@pytest.mark.parametrize("sort", ["relevance", "relevance_zh", "title"])
+def test_glossary_expansion_is_the_same_on_both_backends(both: tuple[LocalCatalog, PgstacCatalog], text: str,
+                                                          sort: str) -> None:
+    _same(*both, Query(text=text, sort=sort))
+    assert both[1].search(Query(text=text)).expanded == both[0].search(Query(text=text)).expanded
+    found = set(both[1].search(Query(text=text)).frame["id"])
+    if text == "高程":
+        assert {"cop-dem-glo-30", "cop-dem-glo-90"} <= found
+    if text == "合成孔径雷达":
+        assert {"sentinel-1-grd", "sentinel-1-rtc"} <= found
+    if text == "permafrost":  # NCDC records that say 冻土 and never "permafrost"
+        texts = both[0].frame.set_index("id")["search_text"]
+        assert any("permafrost" not in texts[r] and "冻土" in texts[r] for r in found)

@@ -75,6 +75,8 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]]
     without_extent: int  # matched rows that have no extent (not drawn, still listed)
+    # the glossary translations the free text also searched (catalog.glossary.also_searched)
+    expanded: tuple[str, ...] = ()
 
 
 class Catalog(Protocol):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dataset_atlas.catalog.base import CatalogSource, IngestReport, Query, SearchResult
+from dataset_atlas.catalog.glossary import also_searched
 from dataset_atlas.catalog.local.frame import records_to_frame
 from dataset_atlas.catalog.local.geoparquet import RecordStore, load_index
 from dataset_atlas.catalog.local.ingest import frame_from_paths
@@ -143,7 +144,8 @@ class LocalCatalog:
             positions = positions[offset: None if query.limit is None else offset + max(query.limit, 0)]
         # The search text is most of the frame's memory and no view needs it: leave it out.
         rows = self.frame[self._result_columns].take(positions)
-        return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without)
+        return SearchResult(rows, matched, len(self.frame), facet_counts(self.frame, masks, self.codes), without,
+                            also_searched(query.text))
 
     def _sorted(self, positions: np.ndarray, sort: str, text: str = "") -> np.ndarray:
         """``positions`` in the order of :func:`sort_frame` on those rows (ranks computed once)."""

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dataset_atlas.catalog.base import Query
+from dataset_atlas.catalog.glossary import expanded_forms
 from dataset_atlas.catalog.local.frame import LIST_SEP
-from dataset_atlas.catalog.query import FACETS, text_terms
-from dataset_atlas.catalog.terms import term_forms
+from dataset_atlas.catalog.query import FACETS
 from dataset_atlas.geometry import lon_intervals, lon_intervals_v
 from dataset_atlas.model import BBox
 
@@ -113,9 +113,9 @@ def text_mask_scan(frame: pd.DataFrame, text: str) -> np.ndarray:
     Chinese works; :func:`~dataset_atlas.catalog.terms.term_forms`)."""
     mask = np.ones(len(frame), dtype=bool)
     haystack = frame["search_text"]
-    for term in text_terms(text):
+    for forms in expanded_forms(text):  # (a term's own forms and its glossary translations')
         found = np.zeros(len(frame), dtype=bool)
-        for form in term_forms(term):
+        for form in forms:
             found |= haystack.str.contains(form, regex=False).to_numpy(dtype=bool)
         mask &= found
     return mask

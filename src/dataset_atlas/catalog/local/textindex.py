@@ -31,8 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dataset_atlas.catalog.query import text_terms
-from dataset_atlas.catalog.terms import term_forms
+from dataset_atlas.catalog.glossary import expanded_forms
 
 BLOCK_ROWS = 32
 BUCKETS = 1 << 16
@@ -190,9 +189,9 @@ class TextIndex:
         """Mask of rows containing every term of ``text`` (words and "quoted phrases"), each
         in one of its forms (:func:`~dataset_atlas.catalog.terms.term_forms`)."""
         mask = np.ones(self.size, dtype=bool)
-        for term in text_terms(text):
+        for forms in expanded_forms(text):  # (a term's own forms and its glossary translations')
             keep = np.zeros(self.size, dtype=bool)
-            for form in term_forms(term):  # (each form a literal: the cache and its bounds hold per form)
+            for form in forms:  # (each form a literal: the cache and its bounds hold per form)
                 keep[self.term_rows(form)] = True
             mask &= keep
         return mask

@@ -13,10 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from dataset_atlas.catalog.base import Query
+from dataset_atlas.catalog.glossary import expanded_forms
 from dataset_atlas.catalog.local.frame import COLUMNS
 from dataset_atlas.catalog.pgstac.grams import term_gram
 from dataset_atlas.catalog.query import MAX_MENTIONS, SEARCH_TEXT, score_parts, text_terms, word_pattern
-from dataset_atlas.catalog.terms import term_forms
 
 TRIGRAM = 3  # shorter search terms cannot use the trigram index
 MATCHES_NOTHING = "FALSE"
@@ -129,9 +129,9 @@ def where_clauses(query: Query, *, table: str = "records") -> dict[str, Clause]:
     elif terms:
         likes: list[str] = []
         texts: dict[str, Any] = {}
-        for i, term in enumerate(terms):
-            forms: list[str] = []  # any form of the term (terms.term_forms), as the local index
-            for j, form in enumerate(term_forms(term)):
+        for i, term_forms in enumerate(expanded_forms(query.text)):
+            forms: list[str] = []  # any form of the term or of its translations, as the local index
+            for j, form in enumerate(term_forms):
                 key = f"text_{i}_{j}"
                 gram = term_gram(form)
                 if gram is not None:  # 冻土, 冰: exact through the gram index

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dataset_atlas.catalog.base import CatalogSource, IngestReport, Query, SearchResult
+from dataset_atlas.catalog.glossary import also_searched
 from dataset_atlas.catalog.local.frame import normalize_frame_types
 from dataset_atlas.catalog.local.masks import FrameCodes, combine, facet_counts, filter_masks
 from dataset_atlas.catalog.pgstac.query import (
@@ -279,7 +280,7 @@ class PgstacCatalog:
         passing = combine(masks, len(combos.codes))
         facets = facet_counts(combos.frame, masks, combos.facet_codes, weights=weights)
         return SearchResult(frame, int(weights[passing].sum()), cube.total, facets,
-                            int(weights[passing & ~combos.has_extent].sum()))
+                            int(weights[passing & ~combos.has_extent].sum()), also_searched(query.text))
 
     def _cube_for(self, cur: psycopg.Cursor[Any], version: int | None = None) -> _Cube:
         """The whole catalog's counts per combination, read again only when the catalog's
