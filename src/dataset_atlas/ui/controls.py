@@ -327,6 +327,8 @@ def render_top_bar(state: ViewState, result: SearchResult | None) -> None:
     if result is not None:
         heading += f" · {t('n_of_m', lang, n=f'{result.matched:,}', m=f'{result.total:,}')}"
     c_title.markdown(f"### {heading}")
+    if result is not None and result.expanded:  # the glossary's translations the text also matched
+        c_title.caption(t("also_searched", lang, terms=", ".join(result.expanded)), help=t("also_searched_help", lang))
     c_nav.segmented_control(t("view", lang), options=list(VIEWS), key="w_view", label_visibility="collapsed",
                             format_func=lambda v: t(v, lang), width="stretch")
     c_lang.radio(t("language", lang), options=list(LANGS), format_func=lambda k: LANG_NAMES[k], key="w_lang",

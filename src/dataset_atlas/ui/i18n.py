@@ -182,6 +182,9 @@ _T: dict[str, tuple[str, str]] = {
     "error": ("出错了", "Something went wrong"),
     "coverage_per_year": ("每年覆盖的数据集数量", "Datasets covering each year"),
     "no_time": ("没有时间信息的数据集：{n}", "Datasets without a time span: {n}"),
+    "also_searched": ("同时搜索了：{terms}", "Also searched: {terms}"),
+    "also_searched_help": ("术语表中的译名：只匹配译名的数据集排在直接匹配之后",
+                           "Translations from the glossary: datasets matching only a translation rank below direct matches"),
 }
 
 # Values shown for the controlled vocabularies.
