@@ -178,6 +178,43 @@
     group.addLayer(new CoverLayer(data));
   }
 
+  // The web-map convention for the wheel: over a map it scrolls the page, and zooms only
+  // once the map has been clicked (until the pointer leaves it) or with Ctrl held. Leaflet's
+  // own handler maps wheel pixels to zoom non-linearly (three notches went from the world to
+  // 10 km); here one notch (~100 px, or one line/page) is one zoom level, and the notches of
+  // one burst (a trackpad sends dozens of small events) are summed, never more than WHEEL_MAX.
+  var WHEEL_PX = 100, WHEEL_DEBOUNCE_MS = 60, WHEEL_MAX = 3;
+
+  function gateWheel(map) {
+    map.scrollWheelZoom.disable();
+    var box = map.getContainer(), active = false, sum = 0, timer = null, at = null;
+    function on() { active = true; box.setAttribute("data-atlas-wheel", "on"); }
+    function off() { active = false; box.setAttribute("data-atlas-wheel", "off"); }
+    off();
+    box.addEventListener("mousedown", on);
+    box.addEventListener("mouseleave", off);
+    box.addEventListener("wheel", function (ev) {
+      if (!active && !ev.ctrlKey) { return; }  // the page scrolls
+      ev.preventDefault();
+      ev.stopPropagation();
+      var px = ev.deltaMode === 1 ? ev.deltaY * 33 : ev.deltaMode === 2 ? ev.deltaY * WHEEL_PX : ev.deltaY;
+      sum += px;
+      at = map.mouseEventToLatLng(ev);
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var steps = Math.max(1, Math.min(WHEEL_MAX, Math.round(Math.abs(sum) / WHEEL_PX)));
+        var zoom = map.getZoom() + (sum < 0 ? steps : -steps);
+        sum = 0;
+        zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), zoom));
+        if (zoom !== map.getZoom()) { map.setZoomAround(at, zoom); }
+      }, WHEEL_DEBOUNCE_MS);
+    }, {passive: false});
+  }
+
+  L.Map.addInitHook(function () {
+    if (this.options.scrollWheelZoom !== false) { gateWheel(this); }
+  });
+
   window.DatasetAtlas = {addBasemap: addBasemap, addExtents: addExtents, addCells: addCells,
                          setCover: setCover};
 })();

@@ -172,7 +172,9 @@ def test_use_the_current_map_view(page: Page, atlas: Server) -> None:
     page.mouse.move(box["x"] + box["width"] * 0.32, box["y"] + box["height"] * 0.66)
     for _ in range(3):  # three separate zoom steps, each reported to the app and run for
         zoom, since = map_zoom(page), runs(page)
+        page.keyboard.down("Control")  # the wheel zooms an unclicked map only with Ctrl
         page.mouse.wheel(0, -120)
+        page.keyboard.up("Control")
         page.wait_for_function(f"z => document.querySelector('{MAP_FRAME}').contentWindow.map.getZoom() > z",
                                arg=zoom, timeout=TIMEOUT)
         settled(page, since)
