@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from dataset_atlas.maps import (
     make_offline,
 )
 from dataset_atlas.maps.offline import STATIC_PREFIX
+from dataset_atlas.maps.style import FIXED_COLORS, MIXED_COLOR
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = [
@@ -393,15 +395,39 @@ def test_tooltip_css_keeps_words_on_a_line() -> None:
     assert "white-space: normal" in rule and "min-width" in rule and "max-width" in rule
 
 
-def test_colours_follow_the_catalog_rank_and_stay_distinct() -> None:
-    order = [f"cat{i}" for i in range(20)]
+def test_colours_on_one_map_are_all_distinct_and_stable() -> None:
+    # Replaces the rank-based test: ranks beyond the palette all shared OTHER_COLOR (issue 22).
+    order = [f"cat{i}" for i in range(40)] + ["冻土", "冰川"]
     colours = [category_color(c, order) for c in order]
-    assert len(set(colours[: len(PALETTE)])) == len(PALETTE)  # every ranked colour distinct
-    assert set(colours[len(PALETTE) :]) == {OTHER_COLOR}
-    assert category_color("not in the catalog", order) == OTHER_COLOR
-    assert category_color("cat0", order) == PALETTE[0]
-    # Without an order the old behaviour: a stable hash of the name.
+    assert len(set(colours)) == len(order)  # no two categories on one map share a colour
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+    assert category_color("冻土", order) == FIXED_COLORS["冻土"] == category_color("冻土")
+    # Without an order: a stable hash of the name, from the palette.
     assert category_color("cat0") == category_color("cat0") and category_color("cat0") in PALETTE
+
+
+def test_a_category_keeps_its_colour_across_catalogs() -> None:
+    one = ["冻土", "气象", "something local"]
+    two = ["海洋", "冰川", "冻土", "遥感及产品", "x", "y", "z"]
+    assert category_color("冻土", one) == category_color("冻土", two) == category_color("冻土")
+    assert len(set(FIXED_COLORS.values())) == len(FIXED_COLORS)  # the table's colours are distinct
+    # Stable across processes: the hash is blake2b, not Python's salted hash().
+    import subprocess
+    import sys
+
+    code = "from dataset_atlas.maps.style import category_color as c; print(c('some theme', ['some theme', 'b']))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONHASHSEED": "123"}).stdout.strip()
+    assert out == category_color("some theme", ["some theme", "b"])
+
+
+def test_seeds_and_corpus_categories_get_distinct_colours(stac_corpus: Path) -> None:
+    from dataset_atlas.catalog.local import LocalCatalog
+
+    order = [str(c) for c in LocalCatalog.from_paths([ROOT / "seeds", stac_corpus]).values("category")]
+    colours = {c: category_color(c, order) for c in order}
+    assert len(set(colours.values())) == len(order), colours
+    assert colours.get("冻土", FIXED_COLORS["冻土"]) == FIXED_COLORS["冻土"]
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -411,7 +437,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 def test_palette_colours_are_far_apart() -> None:
     # No two palette colours (nor the selection colour) closer than this in plain RGB
     # distance: the old palette had cyans ~25 apart.
-    colours = [*PALETTE, OTHER_COLOR, "#d6005c"]
+    colours = [*PALETTE, OTHER_COLOR, MIXED_COLOR, "#d6005c"]
     for i, a in enumerate(colours):
         for b in colours[i + 1 :]:
             distance = sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
@@ -421,14 +447,15 @@ def test_palette_colours_are_far_apart() -> None:
 def test_legend_follows_the_catalog_order() -> None:
     html = legend_html({"rare": 1, "common": 9}, "en", order=["common", "rare"])
     assert html.index("common") < html.index("rare")
-    assert PALETTE[0] in html and PALETTE[1] in html
+    assert category_color("common", ["common", "rare"]) in html and category_color("rare", ["common", "rare"]) in html
 
 
 def test_map_uses_the_catalog_order_for_colours(sample: pd.DataFrame) -> None:
     order = ["sea ice", "glacier", "station", "ice sheet"]
     payload = extent_payload(rendered(build_map(sample, MapOptions(category_order=order))))
     tibet = next(f for f in payload["f"] if "⟨id:tibet⟩" in f[4])  # type: ignore[union-attr]
-    assert payload["c"][tibet[2]] == PALETTE[1]  # type: ignore[index]
+    # The colour of "glacier" among these categories (no longer its rank's palette entry).
+    assert payload["c"][tibet[2]] == category_color("glacier", order)  # type: ignore[index]
 
 
 def click_at(lat: float, lng: float, zoom: float = 4, **extra: object) -> dict[str, object]:

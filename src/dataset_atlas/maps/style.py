@@ -1,20 +1,22 @@
 """Colours, labels, tooltips and the legend: all text from catalogs is HTML-escaped here.
 
-Categories are coloured by their rank in the catalog (most frequent first) from a short
-categorical palette whose colours stay distinguishable as thin outlines; categories beyond
-the palette share a neutral "other" grey. Pass the catalog's order (e.g.
-``catalog.values("category")``) so the same category keeps its colour whatever the filters;
-without an order a stable hash of the name picks the colour.
+A category keeps its colour across catalogs and sessions: the categories of the bilingual
+table (normalize/categories.py) have fixed palette entries; any other category takes the
+entry a stable hash of its name picks. Pass the categories shown together (e.g.
+``catalog.values("category")``) as ``order`` so that no two of them share a colour: a
+hashed name whose entry is taken moves to the next free one (names in sorted order, so the
+outcome does not depend on ranks), and past the palette a hashed hue is generated.
 """
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from dataset_atlas.normalize.categories import category_label
+from dataset_atlas.normalize.categories import CATEGORY_LABELS, category_label
 
 Lang = Literal["zh", "en"]
 
@@ -33,8 +35,27 @@ PALETTE: tuple[str, ...] = (
     "#999933",  # olive
     "#8c564b",  # brown
     "#1a1a1a",  # near black
+    # Paul Tol's and ColorBrewer entries chosen greedily to stay more than 60 apart (RGB) from
+    # each other and the grey/selection colours: every category of the table plus spares.
+    "#117733",  # green
+    "#44aa99",  # teal
+    "#aa4499",  # purple
+    "#ddcc77",  # sand
+    "#661100",  # dark red
+    "#cab2d6",  # pale purple
+    "#004488",  # dark blue
+    "#997700",  # ochre
+    "#4d9221",  # leaf green
+    "#a50026",  # crimson
+    "#f46d43",  # coral
+    "#66bd63",  # light green
+    "#40004b",  # aubergine
+    "#762a83",  # violet
+    "#e31a1c",  # red
 )
-OTHER_COLOR = "#8a8a8a"  # categories ranked beyond the palette
+# Fixed colours of the table's categories (its order: NCDC's own first), never reassigned.
+FIXED_COLORS: dict[str, str] = {name: PALETTE[i] for i, name in enumerate(CATEGORY_LABELS)}
+OTHER_COLOR = "#8a8a8a"  # kept for callers; categories no longer fall back to it
 MIXED_COLOR = "#4d4d4d"  # one outline shared by datasets of several categories
 SELECTED_COLOR = "#d6005c"
 # Longest title shown in a tooltip: bounds what each extent adds to the page.
@@ -100,31 +121,49 @@ def label(key: str, lang: str, **values: object) -> str:
 
 
 def category_color(category: str, order: Sequence[str] | None = None) -> str:
-    """The colour of a category.
-
-    With ``order`` (the catalog's categories, most frequent first) the colour is the
-    palette entry of the category's rank, :data:`OTHER_COLOR` beyond the palette or when
-    it is not listed: the most common categories get the most distinct colours. Without
-    it, a stable hash of the name (same name, same colour, in every process).
-    """
+    """The colour of a category: fixed for the table's categories, else a stable hash of the
+    name. With ``order`` (the categories shown together) the colours are all distinct."""
     name = str(category)
     if order is not None:
-        rank = _ranks(tuple(str(c) for c in order)).get(name)
-        return PALETTE[rank] if rank is not None and rank < len(PALETTE) else OTHER_COLOR
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest()
-    return PALETTE[int.from_bytes(digest, "big") % len(PALETTE)]
+        found = _assignment(tuple(dict.fromkeys(str(c) for c in order))).get(name)
+        if found is not None:
+            return found
+    return FIXED_COLORS.get(name) or PALETTE[_hash(name) % len(PALETTE)]
 
 
-_RANK_CACHE: dict[tuple[str, ...], dict[str, int]] = {}
+def _hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest(), "big")
 
 
-def _ranks(order: tuple[str, ...]) -> dict[str, int]:
-    # One dict per distinct order (a catalog has one), so a lookup per extent stays O(1).
-    found = _RANK_CACHE.get(order)
-    if found is None:
-        if len(_RANK_CACHE) > 8:
-            _RANK_CACHE.clear()
-        found = _RANK_CACHE[order] = {name: i for i, name in reversed(list(enumerate(order)))}
+def _hue(name: str, probe: int) -> str:
+    # Past the palette: a hashed hue at a fixed, outline-friendly lightness.
+    h = ((_hash(name) + probe * 0x9E3779B1) % 3600) / 3600
+    r, g, b = colorsys.hls_to_rgb(h, 0.42, 0.65)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+_ASSIGN_CACHE: dict[tuple[str, ...], dict[str, str]] = {}
+
+
+def _assignment(names: tuple[str, ...]) -> dict[str, str]:
+    # One dict per distinct set of names (a catalog has one), so a lookup per extent is O(1).
+    found = _ASSIGN_CACHE.get(names)
+    if found is not None:
+        return found
+    taken = {FIXED_COLORS[n] for n in names if n in FIXED_COLORS} | {SELECTED_COLOR, MIXED_COLOR, OTHER_COLOR}
+    found = {n: FIXED_COLORS[n] for n in names if n in FIXED_COLORS}
+    for name in sorted(n for n in names if n not in FIXED_COLORS):
+        start = _hash(name) % len(PALETTE)  # its colour without an order, unless taken
+        colour = next((c for c in (PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE)))
+                       if c not in taken), None)
+        probe = 0
+        while colour is None or colour in taken:
+            colour, probe = _hue(name, probe), probe + 1
+        taken.add(colour)
+        found[name] = colour
+    if len(_ASSIGN_CACHE) > 8:
+        _ASSIGN_CACHE.clear()
+    _ASSIGN_CACHE[names] = found
     return found
 
 
@@ -212,8 +251,8 @@ def legend_html(
     counts = dict(categories) if isinstance(categories, Mapping) else None
     names = sorted(dict.fromkeys(str(c) for c in categories))
     if order is not None:
-        rank = _ranks(tuple(str(c) for c in order))
-        names.sort(key=lambda c: rank.get(c, len(rank)))  # colour order, "other" last
+        rank = {c: i for i, c in reversed(list(enumerate(str(c) for c in order)))}
+        names.sort(key=lambda c: rank.get(c, len(rank)))  # catalog order, unlisted last
     swatch = (
         '<span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
         'vertical-align:-1px;border:2px {style} {color};background:{fill}"></span>'
