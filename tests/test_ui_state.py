@@ -112,3 +112,28 @@ def test_timeline_spans_and_coverage() -> None:
 def test_framing_half_the_globe_or_more_shows_the_world() -> None:
     assert view_for_bbox((141.7, -81.33, 6.3, 81.33)) == ((20.0, 0.0), 1)  # GOES across 180°
     assert view_for_bbox((-180.0, -90.0, 180.0, 90.0)) == ((20.0, 0.0), 1)
+
+
+def test_rejected_url_params_are_named() -> None:
+    from dataset_atlas.ui.state import rejected_params
+
+    params = {"rmax": "-1", "from": "99999", "q": "ice", "lang": "en", "page": "2", "rmin": "30",
+              "to": "2020-05", "sort": "nonsense", "ql": "0", "opacity": "2", "bbox": "70,20,100,40"}
+    assert rejected_params(params) == ("rmax", "from", "sort")
+    assert rejected_params({"lang": "fr", "view": "x", "page": "0", "bbox": "1,2", "opacity": "a"}) == (
+        "lang", "view", "page", "bbox", "opacity")
+    assert rejected_params({"tres": ["8-day"], "q": "", "rmax": ""}) == ()  # empty values are just absent
+    assert rejected_params({"rmax": ["30", "-1"]}) == ("rmax",)  # the value used is the last one
+
+
+def test_the_map_view_is_in_the_url_only_once_moved() -> None:
+    state = ViewState(center=(35.12346, 100.5), zoom=4.5)
+    params = params_from_state(state)
+    assert params == {"at": "35.1235,100.5", "z": "4.5"}
+    back = state_from_params(params)
+    assert back.center == (35.1235, 100.5) and back.zoom == 4.5
+    assert "at" not in params_from_state(ViewState()) and "z" not in params_from_state(ViewState())
+    for bad in ({"at": "95,10", "z": "3"}, {"at": "x,1", "z": "3"}, {"at": "10,10"}, {"at": "10,10", "z": "nan"}):
+        dropped = state_from_params(bad)
+        assert dropped.center is None and dropped.zoom is None  # both or neither
+    assert state_from_params({"at": "10,190", "z": "2"}).center == (10.0, -170.0)

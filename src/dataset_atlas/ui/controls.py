@@ -35,6 +35,7 @@ from dataset_atlas.ui.state import (
     VIEWS,
     ViewState,
     params_from_state,
+    rejected_params,
     resolution_label,
     state_from_params,
 )
@@ -171,13 +172,32 @@ def current_view() -> str:
     return widget if widget in VIEWS else ss[_VIEW].view
 
 
+_REJECTED = "_atlas_url_rejected"  # ("rmax=-1, from=99999", the state parsed from that URL)
+
+
+def _rejected_note(state: ViewState) -> None:
+    # Name the URL keys that were dropped, until the person changes the view themselves.
+    found = st.session_state.get(_REJECTED)
+    if not found:
+        return
+    keys, parsed = found
+    if dataclasses.replace(state, lang=parsed.lang, page=parsed.page) != parsed:
+        st.session_state[_REJECTED] = None
+        return
+    st.caption(t("url_rejected", state.lang, keys=keys))
+
+
 def current_state(year_span: tuple[int, int]) -> ViewState:
     """The view state for this run (see the module doc), with every widget set to show it."""
     ss = st.session_state
     if _url_wins():
-        state = state_from_params(_url_now())
+        url = _url_now()
+        state = state_from_params(url)
+        rejected = [f"{k}={url[k][-1]}" for k in rejected_params(url)]
+        ss[_REJECTED] = (", ".join(rejected), state) if rejected else None
     else:
         state = _state_from_widgets(ss[_VIEW], year_span)
+    _rejected_note(state)
     pending = dict(ss.pop(_PENDING, {}))
     if _SELECT in ss:
         pending.setdefault("selected", ss.pop(_SELECT) or None)

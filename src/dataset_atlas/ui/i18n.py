@@ -185,6 +185,7 @@ _T: dict[str, tuple[str, str]] = {
     "also_searched": ("同时搜索了：{terms}", "Also searched: {terms}"),
     "also_searched_help": ("术语表中的译名：只匹配译名的数据集排在直接匹配之后",
                            "Translations from the glossary: datasets matching only a translation rank below direct matches"),
+    "url_rejected": ("链接中的参数无法使用，已忽略：{keys}", "Link parameters that cannot be used were ignored: {keys}"),
 }
 
 # Values shown for the controlled vocabularies.

@@ -7,7 +7,7 @@ error page), and only values that differ from the defaults are written, so links
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -243,3 +243,43 @@ def view_for_bbox(bbox: BBox) -> tuple[tuple[float, float], int]:
     span = max(width, height * 1.6, 0.05)
     zoom = int(max(1, min(12, math.floor(math.log2(360.0 / span)) + 1)))
     return ((south_m + north_m) / 2, centre_lon), zoom
+
+
+def rejected_params(params: Mapping[str, str | Sequence[str]]) -> tuple[str, ...]:
+    """The URL keys given a value that :func:`state_from_params` cannot use (and so drops),
+    in URL order, e.g. ``rmax=-1`` or ``from=99999``: the page names them in a note."""
+
+    def bad(key: str, text: str) -> bool:
+        checks: dict[str, Callable[[str], bool]] = {
+            "view": lambda v: v not in VIEWS,
+            "lang": lambda v: v not in ("zh", "en"),
+            "from": lambda v: parse_date(v) is None,
+            "to": lambda v: parse_date(v, end=True) is None,
+            "rmin": lambda v: _metres(v) is None,
+            "rmax": lambda v: _metres(v) is None,
+            "bbox": lambda v: _bbox_or_none(v) is None,
+            "sort": lambda v: v not in SORT_KEYS,
+            "basemap": lambda v: v not in BASEMAPS,
+            "proj": lambda v: v not in PROJECTIONS,
+            "page": lambda v: not v.isdigit() or int(v) < 1,
+            "opacity": lambda v: not _is_number(v),  # out of 0..1 is clamped, still used
+            "ql": lambda v: v not in ("0", "1"),
+        }
+        check = checks.get(key)
+        return check is not None and check(text)
+
+    return tuple(k for k in params if (v := _one(params, k)) and bad(k, v))
+
+
+def _bbox_or_none(text: str) -> BBox | None:
+    try:
+        return parse_bbox(text)
+    except QueryError:
+        return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
