@@ -125,15 +125,3 @@ def test_rejected_url_params_are_named() -> None:
     assert rejected_params({"tres": ["8-day"], "q": "", "rmax": ""}) == ()  # empty values are just absent
     assert rejected_params({"rmax": ["30", "-1"]}) == ("rmax",)  # the value used is the last one
 
-
-def test_the_map_view_is_in_the_url_only_once_moved() -> None:
-    state = ViewState(center=(35.12346, 100.5), zoom=4.5)
-    params = params_from_state(state)
-    assert params == {"at": "35.1235,100.5", "z": "4.5"}
-    back = state_from_params(params)
-    assert back.center == (35.1235, 100.5) and back.zoom == 4.5
-    assert "at" not in params_from_state(ViewState()) and "z" not in params_from_state(ViewState())
-    for bad in ({"at": "95,10", "z": "3"}, {"at": "x,1", "z": "3"}, {"at": "10,10"}, {"at": "10,10", "z": "nan"}):
-        dropped = state_from_params(bad)
-        assert dropped.center is None and dropped.zoom is None  # both or neither
-    assert state_from_params({"at": "10,190", "z": "2"}).center == (10.0, -170.0)
