@@ -487,3 +487,13 @@ def test_datasets_at_click_ignores_cells_and_missing_clicks(sample: pd.DataFrame
     assert datasets_at_click({"last_clicked": None}, sample) == []
     # An object click without a map click still has a point.
     assert datasets_at_click({"last_object_clicked": {"lat": 35, "lng": 90}, "zoom": 4}, sample) == ["tibet"]
+
+
+def test_english_labels_use_the_singular_for_one() -> None:
+    from dataset_atlas.maps.style import cover_control_data, label
+
+    assert label("cover", "en", n="1") == "1 dataset covers this whole view"
+    assert label("cover", "en", n="2") == "2 datasets cover this whole view"
+    assert label("missing", "en", n=1).startswith("1 dataset has")
+    assert cover_control_data(1, ["A"], "en")["h"] == "1 dataset covers this whole view"
+    assert label("cover", "zh", n="1") == "1 个数据集覆盖整个视图"

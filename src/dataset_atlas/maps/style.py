@@ -110,13 +110,20 @@ LABELS: dict[str, dict[str, str]] = {
         "untitled": "(untitled)",
         "missing": "{n} datasets have no spatial extent and are not on the map",
         "aggregated": "Too many results ({n}): counts per grid cell are shown",
+        # English singulars ("1 datasets" read wrong), picked by label() when n is 1
+        "cell_one": "1 dataset here: click to zoom in",
+        "cover_one": "1 dataset covers this whole view",
+        "partial_one": "1 larger extent reaches into it",
+        "missing_one": "1 dataset has no spatial extent and is not on the map",
     },
 }
 
 
 def label(key: str, lang: str, **values: object) -> str:
     """A UI string in ``lang`` (zh or en; anything else falls back to en)."""
-    text = LABELS.get(lang, LABELS["en"])[key]
+    table = LABELS.get(lang, LABELS["en"])
+    one = str(values.get("n", "")).strip() == "1" and f"{key}_one" in table
+    text = table[f"{key}_one" if one else key]
     return text.format(**values) if values else text
 
 
