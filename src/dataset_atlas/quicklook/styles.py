@@ -76,6 +76,19 @@ CALC2020_CLASSES = (
     ClassEntry(10, "Ice/snow", "#dff3ff"),
 )
 
+# Chinese class names as the CALC-2020 record's Chinese abstract gives them.
+CLASS_LABELS_ZH: dict[str, str] = {
+    "Cropland": "耕地", "Forest": "森林", "Graminoid tundra": "禾本科苔原", "Shrub tundra": "灌木苔原",
+    "Wetland": "湿地", "Open water": "开阔水域", "Lichen/moss": "地衣/苔藓",
+    "Man-made imperviousness": "人造不透水层", "Barren land": "荒地", "Ice/snow": "冰/雪",
+}  # fmt: skip
+
+
+def class_label(label: str, lang: str) -> str:
+    """A legend class name in ``lang``: the preset's Chinese name, else as given."""
+    return CLASS_LABELS_ZH.get(label, label) if lang == "zh" else label
+
+
 # Presets are picked by hint or by keywords found in the file's name, tags or description,
 # never by a record id.
 PRESETS: dict[str, Style] = {

@@ -27,7 +27,7 @@ from dataset_atlas.catalog import SearchResult
 from dataset_atlas.catalog.query import SORT_KEYS, parse_bbox
 from dataset_atlas.errors import QueryError
 from dataset_atlas.model import TimeResolution
-from dataset_atlas.ui.i18n import LANG_NAMES, LANGS, category_label, t, value_label
+from dataset_atlas.ui.i18n import LANG_NAMES, LANGS, category_label, format_label, t, value_label
 from dataset_atlas.ui.state import (
     BASEMAPS,
     PROJECTIONS,
@@ -400,7 +400,7 @@ def render_sidebar(
         facet_select("time_resolution", "time_resolution", list(TIME_RESOLUTIONS), "w_tres", result, lang,
                      value_label)
         facet_select("access", "access", catalog_values["access"], "w_access", result, lang, value_label)
-        facet_select("format", "formats", catalog_values["formats"], "w_fmt", result, lang)
+        facet_select("format", "formats", catalog_values["formats"], "w_fmt", result, lang, format_label)
         st.text_input(t("area", lang), key="w_bbox", help=t("area_help", lang), placeholder="73.5,18,135.1,53.6")
         if ss.get("w_bbox", "").strip():
             try:

@@ -25,10 +25,11 @@ from dataset_atlas.model import DatasetRecord
 from dataset_atlas.quicklook import DataFile, Quicklook
 from dataset_atlas.quicklook.filenames import decode_ease_name
 from dataset_atlas.quicklook.files import choose_file, overlay_files
+from dataset_atlas.quicklook.styles import class_label
 from dataset_atlas.ui.controls import set_pending
 from dataset_atlas.ui.data import MAX_OVERLAYS, data_files, data_root, quicklook
 from dataset_atlas.ui.errors import plain, show_error
-from dataset_atlas.ui.i18n import access_words, category_label, t, value_label
+from dataset_atlas.ui.i18n import access_words, category_label, format_label, t, value_label
 from dataset_atlas.ui.state import resolution_label
 
 _CSS = """
@@ -101,7 +102,7 @@ def facts_rows(record: DatasetRecord, lang: str) -> list[tuple[str, str]]:
         (t("extent", lang), _e(extent)),
         (t("place", lang), _e(record.place.get(lang))),
         (t("projection", lang), _e(record.projection)),
-        (t("formats", lang), _e(", ".join(record.formats))),
+        (t("formats", lang), _e(", ".join(format_label(f, lang) for f in record.formats))),
         (t("size", lang), _e(_size(record.size_bytes))),
         (t("files", lang), _e(record.file_count if record.file_count is not None else "")),
         (t("access", lang), _e(access_words(record.access, lang))),
@@ -132,7 +133,7 @@ def legend_block(look: Quicklook, lang: str) -> str:
             pct = f" — {share * 100:.1f}%" if isinstance(share, int | float) else ""
             items.append(
                 f'<div><span class="sw" style="background:{_e(entry["color"])}"></span>'
-                f"{_e(entry.get('label', entry.get('value', '')))}{_e(pct)}</div>"
+                f"{_e(class_label(str(entry.get('label', entry.get('value', ''))), lang))}{_e(pct)}</div>"
             )
     else:
         stops = ", ".join(_e(e["color"]) for e in ramp)
@@ -281,7 +282,8 @@ def render_quicklooks(record: DatasetRecord, lang: str, *, compact: bool, file: 
     st.dataframe(
         [
             {t("file_name", lang): f.name, t("file_content", lang): file_label(f.name, lang),
-             t("size", lang): _size(f.size), t("formats", lang): f.format, t("previewable", lang): f.previewable}
+             t("size", lang): _size(f.size), t("formats", lang): format_label(f.format, lang),
+             t("previewable", lang): f.previewable}
             for f in files
         ],
         hide_index=True,

@@ -105,7 +105,7 @@ _T: dict[str, tuple[str, str]] = {
     "how_read": ("文件读取方式", "How the file was read"),
     "hist_value": ("数值", "value"),
     "hist_pixels": ("像元数", "pixels"),
-    "file_name": ("文件名", "name"),
+    "file_name": ("文件名", "File name"),
     "preview_file": ("预览文件（共 {n} 个）", "File to preview ({n} files)"),
     "file_not_found": ("链接中的文件 {name} 不是此数据集的可预览文件：显示第一个文件",
                        "The link names the file {name}, which is not a previewable file of this dataset: "
@@ -153,7 +153,7 @@ _T: dict[str, tuple[str, str]] = {
     "data_files": ("数据文件", "Data files"),
     "no_files": ("数据目录中没有此数据集的本地数据文件", "No local data files for this dataset in the data folder"),
     "no_data_root": ("未配置数据目录（DATASET_ATLAS_DATA_ROOT）", "No data folder configured (DATASET_ATLAS_DATA_ROOT)"),
-    "previewable": ("可预览", "previewable"),
+    "previewable": ("可预览", "Previewable"),
     "synthetic": ("合成演示数据，并非真实观测", "Synthetic demo data, not real observations"),
     "overlay": ("地图上显示快视图", "Quicklooks on the map"),
     "opacity": ("透明度", "Opacity"),
@@ -237,3 +237,15 @@ def value_label(value: str, lang: str) -> str:
 def category_label(category: str, lang: str) -> str:
     """A category as shown in ``lang`` (the bilingual table in normalize/categories.py)."""
     return _category_label(category, lang) if category else t("unknown", lang)
+
+
+# Format names that are words, not product names (normalize/formats.py); others are as given.
+_FORMAT_WORDS: dict[str, tuple[str, str]] = {
+    "Raster": ("栅格", "Raster"), "Vector": ("矢量", "Vector"), "Image": ("图像", "Image"), "Text": ("文本", "Text"),
+}  # fmt: skip
+
+
+def format_label(value: str, lang: str) -> str:
+    """A data format as shown: 栅格 for Raster in Chinese; product names (GeoTIFF) as given."""
+    words = _FORMAT_WORDS.get(value)
+    return value if words is None else words[1] if lang == "en" else words[0]
