@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dataset_atlas.catalog.base import CatalogSource, IngestReport, Query, SearchResult
 from dataset_atlas.catalog.glossary import also_searched
@@ -19,7 +20,7 @@ from dataset_atlas.catalog.local.frame import records_to_frame
 from dataset_atlas.catalog.local.geoparquet import RecordStore, load_index
 from dataset_atlas.catalog.local.ingest import frame_from_paths
 from dataset_atlas.catalog.local.masks import FrameCodes, combine, facet_counts, filter_masks
-from dataset_atlas.catalog.local.ranking import relevance_scores, sort_frame
+from dataset_atlas.catalog.local.ranking import rank_fields, relevance_scores, sort_frame
 from dataset_atlas.catalog.local.textindex import TextIndex
 from dataset_atlas.catalog.local.writer import save_index
 from dataset_atlas.catalog.query import SORT_KEYS, text_terms
@@ -50,6 +51,7 @@ class LocalCatalog:
         self._records = records  # the record column on disk, when the frame was loaded without it
         self._codes: FrameCodes | None = None
         self._ranks: dict[str, np.ndarray] = {}
+        self._rank_fields: dict[str, pa.Array] | None = None  # normalised once, see rank_fields
 
     @property
     def text_index(self) -> Callable[[str], np.ndarray]:
@@ -74,6 +76,7 @@ class LocalCatalog:
             index = TextIndex(self.frame["search_text"])
             self._text_index = index
             self._scanner = None
+            self.ranked_fields()
 
         self._warming = threading.Thread(target=build, name="text-index", daemon=True)
         self._warming.start()
@@ -155,7 +158,7 @@ class LocalCatalog:
             by_title = self._sorted(positions, "title" if sort == "relevance" else "title_zh")
             if not text_terms(text):
                 return by_title
-            scores = relevance_scores(self.frame, text, by_title)
+            scores = relevance_scores(self.frame, text, by_title, self.ranked_fields())
             return by_title[np.argsort(-scores, kind="stable")]
         rank = self._ranks.get(sort)
         if rank is None:
@@ -166,6 +169,13 @@ class LocalCatalog:
             rank[order] = np.arange(len(order))
             self._ranks[sort] = rank
         return positions[np.argsort(rank[positions], kind="stable")]
+
+    def ranked_fields(self) -> dict[str, pa.Array]:
+        """The frame's :func:`rank_fields`, normalised once (built with the text index, else on
+        the first ranked query; a race only computes the same arrays twice)."""
+        if self._rank_fields is None:
+            self._rank_fields = rank_fields(self.frame)
+        return self._rank_fields
 
     def get(self, record_id: str) -> DatasetRecord | None:
         """The normalised record with this id."""

@@ -74,17 +74,25 @@ def rank_fields(frame: pd.DataFrame, positions: np.ndarray | None = None) -> dic
     return {"id": lower("id"), "title_en": lower("title_en"), "title_zh": lower("title_zh"), "tags": tags}
 
 
-def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None) -> np.ndarray:
+def relevance_scores(frame: pd.DataFrame, text: str, positions: np.ndarray | None = None,
+                     ranked: dict[str, pa.Array] | None = None) -> np.ndarray:
     """How well each row (or each row at ``positions``) matches ``text`` (higher is better).
 
     Reads ``id``, ``title_en``, ``title_zh``, ``keywords``, ``category`` and ``search_text``
-    (normalised at ingest).
+    (normalised at ingest). ``ranked``: :func:`rank_fields` of the whole frame, computed once
+    by the caller (normalising them per query is most of a ranked query's time).
     """
     terms = text_terms(text)
     scores = np.zeros(len(frame) if positions is None else len(positions), dtype=np.int64)
     if not terms or not len(scores):
         return scores
-    fields = rank_fields(frame, positions)
+    if ranked is None:
+        fields = rank_fields(frame, positions)
+    elif positions is None:
+        fields = dict(ranked)
+    else:
+        taken = pa.array(positions, type=pa.int64())
+        fields = {name: pc.take(array, taken) for name, array in ranked.items()}
     fields[SEARCH_TEXT] = _text_column(frame, SEARCH_TEXT, positions)
 
     def holds(test: str, array: pa.Array, needle: str) -> np.ndarray:
