@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from dataset_atlas.catalog.base import Query
 
 GetRecord = Callable[[str], DatasetRecord | None]
+CHUNK_ROWS = 2000  # rows (and their records) an export holds at a time
 
 CSV_COLUMNS = [
     "id", "title_zh", "title_en", "category", "category_en", "west", "south", "east", "north", "extent_quality",
@@ -108,12 +109,20 @@ def search_rows(frame: pd.DataFrame, get: GetRecord | None = None) -> list[dict[
 
 def result_to_geojson(frame: pd.DataFrame, get: GetRecord | None = None) -> str:
     """A FeatureCollection; boxes crossing 180° become MultiPolygons split at the antimeridian."""
-    features = []
-    for row in search_rows(frame, get):
-        bbox = row.pop("bbox")
-        features.append({"type": "Feature", "id": row["id"], "bbox": bbox,
-                         "geometry": _geometry(bbox), "properties": row})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    return "".join(iter_geojson(frame, get))
+
+
+def iter_geojson(frame: pd.DataFrame, get: GetRecord | None = None, chunk: int = CHUNK_ROWS) -> Iterator[str]:
+    """:func:`result_to_geojson`'s text in pieces of ``chunk`` features (the same bytes, joined)."""
+    yield '{"type": "FeatureCollection", "features": ['
+    for start in range(0, len(frame), chunk):
+        features = []
+        for row in search_rows(frame.iloc[start:start + chunk], get):
+            bbox = row.pop("bbox")
+            features.append(json.dumps({"type": "Feature", "id": row["id"], "bbox": bbox,
+                                        "geometry": _geometry(bbox), "properties": row}, ensure_ascii=False))
+        yield (", " if start else "") + ", ".join(features)
+    yield "]}"
 
 
 def _geometry(bbox: list[float] | None) -> dict[str, Any] | None:
@@ -134,26 +143,38 @@ def result_to_csv(frame: pd.DataFrame, get: GetRecord | None = None) -> str:
 
     With ``get``, the columns of :data:`RECORD_COLUMNS` follow (CSTR, DOI, landing page, ...).
     """
+    return "".join(iter_csv(frame, get))
+
+
+def iter_csv(frame: pd.DataFrame, get: GetRecord | None = None, chunk: int = CHUNK_ROWS) -> Iterator[str]:
+    """:func:`result_to_csv`'s text in pieces of ``chunk`` rows (the same bytes, joined): an
+    export holds one chunk of rows and records at a time, not the whole result."""
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel needs the BOM to read Chinese text as UTF-8
     writer = csv.writer(buffer)
-    records = result_records(frame, get) if get is not None else None
-    writer.writerow(CSV_COLUMNS + (RECORD_COLUMNS if records is not None else []))
-    frame = frame.assign(category_en=[category_label(c, "en") for c in frame["category"]])
-    for i, r in enumerate(frame[CSV_COLUMNS].itertuples(index=False)):
-        row = []
-        for col, value in zip(CSV_COLUMNS, r, strict=True):
-            if col in ("formats", "keywords"):
-                value = "; ".join(str(value).split(LIST_SEP)) if value else ""
-            elif col in ("start", "end"):
-                value = _day(value) or ""
-            elif pd.isna(value):
-                value = ""
-            row.append(_csv_safe(value))
-        if records is not None:
-            row.extend(_csv_safe(v) for v in record_fields(records[i]).values())
-        writer.writerow(row)
-    return buffer.getvalue()
+    writer.writerow(CSV_COLUMNS + (RECORD_COLUMNS if get is not None else []))
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        records = result_records(part, get) if get is not None else None
+        part = part.assign(category_en=[category_label(c, "en") for c in part["category"]])
+        for i, r in enumerate(part[CSV_COLUMNS].itertuples(index=False)):
+            row = []
+            for col, value in zip(CSV_COLUMNS, r, strict=True):
+                if col in ("formats", "keywords"):
+                    value = "; ".join(str(value).split(LIST_SEP)) if value else ""
+                elif col in ("start", "end"):
+                    value = _day(value) or ""
+                elif pd.isna(value):
+                    value = ""
+                row.append(_csv_safe(value))
+            if records is not None:
+                row.extend(_csv_safe(v) for v in record_fields(records[i]).values())
+            writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()  # the header of an empty result
 
 
 def result_citations(frame: pd.DataFrame, get: GetRecord, fmt: str, lang: str) -> str:

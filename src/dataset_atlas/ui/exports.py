@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 from dataset_atlas.catalog import Catalog, SearchResult
-from dataset_atlas.catalog.export import export_file_name, result_citations, result_to_csv, result_to_geojson
+from dataset_atlas.catalog.export import export_file_name, iter_csv, iter_geojson, result_citations
 from dataset_atlas.citation import MEDIA_TYPE
 from dataset_atlas.ui.i18n import t
 from dataset_atlas.ui.state import ViewState
+
+
+def encoded(chunks: Iterable[str]) -> io.BytesIO:
+    """The export's UTF-8 bytes, encoded chunk by chunk (no whole-result text beside them).
+
+    Streamlit's download_button (1.67) reads a callable's file-like whole into its media
+    store, so these bytes are the one copy of the file the app holds.
+    """
+    out = io.BytesIO()
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8"))
+    return out
+
 
 _CITATION_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "text": "cite_text"}
 
@@ -26,10 +40,10 @@ def render_export(state: ViewState, result: SearchResult, catalog: Catalog) -> N
 
     st.caption(t("export_note", lang, n=len(frame)))
     c1, c2 = st.columns(2)
-    c1.download_button(t("export_csv", lang), data=lambda: result_to_csv(frame, catalog.get).encode("utf-8"),
+    c1.download_button(t("export_csv", lang), data=lambda: encoded(iter_csv(frame, catalog.get)),
                        file_name=name("csv"), mime="text/csv", width="stretch", on_click="ignore")
     c2.download_button(t("export_geojson", lang),
-                       data=lambda: result_to_geojson(frame, catalog.get).encode("utf-8"),
+                       data=lambda: encoded(iter_geojson(frame, catalog.get)),
                        file_name=name("geojson"), mime="application/geo+json", width="stretch", on_click="ignore")
     st.markdown(f"**{t('export_citations', lang)}**")
 
