@@ -160,4 +160,7 @@ def test_free_text_ranks_as_the_local_index_in_both_languages(page: Page, atlas_
     want = local.search(Query(text="温度 data", sort="relevance_zh"))
     wait_count(page, f"{want.matched} / {len(local)} 个数据集")
     expect(page.locator("[data-testid='glide-cell-1-0']")).to_have_text(want.frame["title_zh"].iloc[0], timeout=TIMEOUT)
-    assert _first_titles(page, want.matched) == list(want.frame["title_zh"])
+    # 温度 also searches its glossary translation (temperature): more rows than the grid draws
+    # (it renders only the visible ones), so the first rows are compared
+    assert want.expanded == ("temperature",) and want.matched > 8
+    assert _first_titles(page, 8) == list(want.frame["title_zh"][:8])
