@@ -125,7 +125,9 @@ def browser() -> Iterator[Browser]:
 # has finished when the app root's data-test-script-state returns to "notRunning". A map (the
 # st_folium iframe) reports its view to the app, which then runs again: `sent` counts the values
 # the maps sent (as they send them), `received` those the app got, `waiting` is set when one
-# arrives while the app is idle and cleared when the run for it starts.
+# arrives while the app is idle and cleared when the run for it starts. Streamlit drops a value
+# whose map was replaced meanwhile (no run follows), so a wait longer than DROPPED_MS counts as over.
+DROPPED_MS = 3000
 RUN_COUNTER_JS = """(() => {
   if (window !== window.top) {  // a map's iframe: count each value as the component sends it
     let lib;
@@ -139,7 +141,7 @@ RUN_COUNTER_JS = """(() => {
     }});
     return;
   }
-  const runs = window.__atlasRuns = {finished: 0, state: null, sent: 0, received: 0, waiting: false};
+  const runs = window.__atlasRuns = {finished: 0, state: null, sent: 0, received: 0, waiting: false, waitingSince: 0};
   const step = now => {
     if (now === runs.state) return;
     if (now === "running") runs.waiting = false;
@@ -154,7 +156,7 @@ RUN_COUNTER_JS = """(() => {
   window.addEventListener("message", e => {
     if (!e.data || e.data.type !== "streamlit:setComponentValue") return;
     runs.received += 1;
-    if (runs.state !== "running") runs.waiting = true;
+    if (runs.state !== "running") { runs.waiting = true; runs.waitingSince = performance.now(); }
   });
 })();"""
 # Every map has started, is still, and has nothing left to report: the value st_folium would
@@ -178,7 +180,8 @@ MAPS_REPORTED_JS = f"""[...document.querySelectorAll('{MAP_FRAME}')].every(f => 
 SETTLED_JS = f"""since => {{
   const runs = window.__atlasRuns, app = document.querySelector("[data-testid='stApp']");
   return !!runs && !!app && app.getAttribute("data-test-script-state") === "notRunning" && runs.finished > since
-    && runs.sent === runs.received && !runs.waiting && {MAPS_REPORTED_JS};
+    && runs.sent === runs.received && {MAPS_REPORTED_JS}
+    && (!runs.waiting || performance.now() - runs.waitingSince > {DROPPED_MS});
 }}"""
 # No map in the page is zooming or panning (Leaflet marks its panes while it animates).
 MAP_STILL_JS = f"""() => [...document.querySelectorAll('{MAP_FRAME}')].every(f => {{
